@@ -1,0 +1,43 @@
+rule evaluate:
+    input:
+        unpack(evaluated_model),
+        data=rules.download.output[0],
+        code=library("data", "io", "model", "training", "metrics"),
+    output:
+        f"{RUN}/{{model}}/metrics.tsv",
+    log:
+        f"{RUN}/{{model}}/evaluate.log",
+    benchmark:
+        f"{RUN}/{{model}}/evaluate.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        row=run_description,
+        batch_size=config["evaluate"]["batch_size"],
+        data=DATA_SUBSET,
+    script:
+        "../scripts/evaluate.py"
+
+
+rule aggregate:
+    input:
+        tables=metrics_tables(),
+        code=library("io"),
+    output:
+        "results/metrics.parquet",
+    log:
+        "results/aggregate.log",
+    benchmark:
+        "results/aggregate.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/aggregate.py"

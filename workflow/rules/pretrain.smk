@@ -1,0 +1,24 @@
+rule pretrain:
+    input:
+        unpack(previous_checkpoint),
+        data=rules.download.output[0],
+        code=library("data", "io", "model", "training"),
+    output:
+        state="results/seed{seed}/pretrain/epoch{epoch}.npz",
+        model="results/seed{seed}/pretrain/epoch{epoch}.keras",
+    log:
+        "results/seed{seed}/pretrain/epoch{epoch}.log",
+    benchmark:
+        "results/seed{seed}/pretrain/epoch{epoch}.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        seed=lambda wildcards: int(wildcards.seed),
+        train=config["train"],
+        data=DATA_SUBSET,
+    script:
+        "../scripts/pretrain.py"

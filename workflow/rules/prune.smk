@@ -1,0 +1,55 @@
+rule prune:
+    input:
+        state="results/seed{seed}/pretrain/epoch{budget}.npz",
+        data=rules.download.output[0],
+        code=library(
+            "data", "io", "model", "training", "masks", "frank_wolfe", "methods"
+        ),
+    output:
+        state=f"{RUN}/{{method}}/pruned.npz",
+        model=f"{RUN}/{{method}}/pruned.keras",
+    log:
+        f"{RUN}/{{method}}/prune.log",
+    benchmark:
+        f"{RUN}/{{method}}/prune.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    params:
+        seed=lambda wildcards: int(wildcards.seed),
+        method=lambda wildcards: config[wildcards.method],
+        train=config["train"],
+        data=DATA_SUBSET,
+    script:
+        "../scripts/prune.py"
+
+
+rule finetune:
+    input:
+        state=rules.prune.output.state,
+        model=rules.prune.output.model,
+        data=rules.download.output[0],
+        code=library("data", "io", "model", "training"),
+    output:
+        state=f"{RUN}/{{method}}/finetuned.npz",
+        model=f"{RUN}/{{method}}/finetuned.keras",
+    log:
+        f"{RUN}/{{method}}/finetune.log",
+    benchmark:
+        f"{RUN}/{{method}}/finetune.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        seed=lambda wildcards: int(wildcards.seed),
+        epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
+        train=config["train"],
+        data=DATA_SUBSET,
+    script:
+        "../scripts/finetune.py"

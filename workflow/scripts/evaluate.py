@@ -1,0 +1,22 @@
+"""Score one exported model on the test set: one row of the metrics table."""
+
+import pandas as pd
+from fwprune import runtime
+from fwprune.data import load_mnist, prepare
+from fwprune.io import write_table
+from fwprune.metrics import pruning_metrics
+from fwprune.training import epochs_trained, evaluate, load_exported
+
+
+def main(inputs, output: str, params, threads: int, log: str) -> None:
+    logger = runtime.configure(threads, params.row["seed"], log)
+    _, test = prepare(load_mnist(inputs.data), **params.data)
+    model = load_exported(inputs.model)
+    row = dict(params.row)
+    row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
+    row |= evaluate(model, *test, batch_size=params.batch_size) | pruning_metrics(model)
+    logger.info("%s", row)
+    write_table(pd.DataFrame([row]), output)
+
+
+main(snakemake.input, snakemake.output[0], snakemake.params, snakemake.threads, snakemake.log[0])

@@ -1,0 +1,24 @@
+"""Fine-tune a pruned model with its mask fixed; with 0 epochs, copy it unchanged."""
+
+from fwprune import runtime
+from fwprune.io import copy_file
+
+
+def main(inputs, output, params, threads: int, log: str) -> None:
+    logger = runtime.configure(threads, params.seed, log)
+    if params.epochs == 0:
+        logger.info("finetune_epochs is 0: copying the pruned model")
+        copy_file(inputs.state, output.state)
+        copy_file(inputs.model, output.model)
+        return
+    # Imported here so that the copy above does not pay for loading TensorFlow's data.
+    from fwprune.data import load_mnist, prepare
+    from fwprune.training import MaskedNetwork
+
+    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
+    network.train(*train, epochs=params.epochs)
+    network.save(output.state, output.model)
+
+
+main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -1,0 +1,59 @@
+"""Frank-Wolfe over the relaxed masks C_k = {m in [0,1]^n : sum m <= k} (METHODS.md).
+
+Pure numpy. The LMO is a sort, which is why no projection is ever needed.
+"""
+
+import math
+
+import numpy as np
+
+from fwprune.masks import keep_count, top_k_mask
+
+
+def lmo(gradient: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """argmin_{v in C_k} <gradient, v>: ones at the k most negative entries, only negative ones.
+
+    Equal gradients are ranked by |W|, then flat index, like every other ranking.
+    """
+    gradient = np.ravel(gradient)
+    vertex = top_k_mask(-gradient, weights, k)
+    return (vertex & (gradient < 0)).astype(np.float64)
+
+
+def step_size(iteration: int, rule: str, gamma: float) -> float:
+    """gamma_i = 2 / (i + 2) for the 'harmonic' rule, else the constant `gamma`."""
+    if iteration < 1:
+        raise ValueError(f"iterations count from 1, got {iteration}")
+    if rule == "harmonic":
+        return 2.0 / (iteration + 2)
+    if rule == "constant":
+        return gamma
+    raise ValueError(f"unknown step-size rule {rule!r}: use 'harmonic' or 'constant'")
+
+
+def fw_step(relaxed_mask: np.ndarray, vertex: np.ndarray, gamma: float) -> np.ndarray:
+    """m <- (1 - gamma) m + gamma v: a convex combination, so m stays in C_k."""
+    return (1.0 - gamma) * relaxed_mask + gamma * vertex
+
+
+def momentum_update(buffer: np.ndarray, gradient: np.ndarray, rho: float) -> np.ndarray:
+    """d_i = rho d_{i-1} + (1 - rho) g_i: the exponential moving average of fw_momentum."""
+    return rho * buffer + (1.0 - rho) * gradient
+
+
+def pruning_iterations(iterations: int) -> tuple[int, ...]:
+    """Iterations at which `fw` prunes: ceil(N/2) and N (the paper's i mod (N/2) = 0)."""
+    return tuple(sorted({math.ceil(iterations / 2), iterations}))
+
+
+def sparsity_schedule(s_init: float, s_final: float, iterations: int) -> np.ndarray:
+    """s_i = s_init + i (s_final - s_init) / N for i = 1..N, so that s_N = s_final."""
+    steps = np.arange(1, iterations + 1)
+    schedule = s_init + steps * (s_final - s_init) / iterations
+    schedule[-1] = s_final  # exact, whatever the rounding of the division
+    return schedule
+
+
+def keep_schedule(n: int, s_init: float, s_final: float, iterations: int) -> list[int]:
+    """k_i = n - round(s_i n): the weights kept at each fw_momentum pruning event."""
+    return [keep_count(n, s) for s in sparsity_schedule(s_init, s_final, iterations)]

@@ -1,0 +1,84 @@
+"""The three pruning methods, each as (network, data, params, rng) -> pruned network.
+
+Each reads like its algorithm in the paper, with METHODS.md's corrections; the maths
+lives in `masks` and `frank_wolfe`, the training in `training`.
+"""
+
+import logging
+
+import numpy as np
+
+from fwprune import frank_wolfe as fwm
+from fwprune.masks import keep_count, magnitude_mask, top_k_mask
+from fwprune.training import MaskedNetwork
+
+logger = logging.getLogger("fwprune")
+
+
+def magnitude(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
+    """Algorithm 2: one shot, global; keep the n - round(p n) largest |W|."""
+    network.set_mask(magnitude_mask(network.latent_weights(), params["sparsity"]))
+    logger.info("magnitude: kept %d of %d weights", network.mask.sum(), network.size)
+    return network
+
+
+def subsample_gradient(network: MaskedNetwork, data, params: dict, rng) -> np.ndarray:
+    """The mask gradient g on a fresh random subsample of S training examples."""
+    x, y = data
+    chosen = np.sort(rng.choice(len(y), min(params["subsample"], len(y)), replace=False))
+    return network.mask_gradient(x[chosen], y[chosen], params["gradient_batch_size"])
+
+
+def fw(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
+    """Algorithm 3: FW steps on m; pruning events at ceil(N/2) and N; retrain E each time."""
+    keep = keep_count(network.size, params["sparsity"])
+    relaxed = magnitude_mask(network.latent_weights(), params["sparsity"]).astype(np.float64)
+    events = fwm.pruning_iterations(params["iterations"])
+    for i in range(1, params["iterations"] + 1):
+        weights = network.latent_weights()
+        vertex = fwm.lmo(subsample_gradient(network, data, params, rng), weights, keep)
+        relaxed = fwm.fw_step(
+            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
+        )
+        if i in events:
+            network.set_mask(top_k_mask(relaxed, weights, keep))
+        log_iteration("fw", i, network, relaxed)
+        network.train(*data, params["retrain_epochs"])
+    network.frank_wolfe_state = {"relaxed_mask": relaxed}
+    return network
+
+
+def fw_momentum(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
+    """Algorithm 4: FW on the moving average d of g; sparsity rises to s_final by i = N."""
+    s_final = params["sparsity_final"]
+    keep_final = keep_count(network.size, s_final)
+    keeps = fwm.keep_schedule(network.size, params["sparsity_init"], s_final, params["iterations"])
+    relaxed = magnitude_mask(network.latent_weights(), s_final).astype(np.float64)
+    direction = np.zeros(network.size)
+    for i, keep in enumerate(keeps, start=1):
+        weights = network.latent_weights()
+        gradient = subsample_gradient(network, data, params, rng)
+        direction = fwm.momentum_update(direction, gradient, params["momentum"])
+        vertex = fwm.lmo(direction, weights, keep_final)
+        relaxed = fwm.fw_step(
+            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
+        )
+        network.set_mask(top_k_mask(relaxed, weights, keep))
+        log_iteration("fw_momentum", i, network, relaxed)
+        network.train(*data, params["retrain_epochs"])
+    network.frank_wolfe_state = {"relaxed_mask": relaxed, "momentum": direction}
+    return network
+
+
+def log_iteration(name: str, i: int, network: MaskedNetwork, relaxed: np.ndarray) -> None:
+    logger.info(
+        "%s iteration %d: %d of %d weights kept, relaxed mask sum %.1f",
+        name,
+        i,
+        network.mask.sum(),
+        network.size,
+        relaxed.sum(),
+    )
+
+
+PRUNERS = {"magnitude": magnitude, "fw": fw, "fw_momentum": fw_momentum}

@@ -1,0 +1,187 @@
+"""Masked training: a Keras model that computes with W ⊙ h and updates only kept weights.
+
+The model's kernels hold W ⊙ h; the latent values of pruned weights are kept aside, frozen,
+so that Frank-Wolfe can revive them. Each kernel has a constraint that multiplies it by
+its mask after every optimizer step: with SGD this equals using the gradient h ⊙ ∂L/∂(W⊙h),
+and pruned entries stay exactly 0.0. The masks are variables read inside the compiled
+train step, so assigning a new mask takes effect without recompiling.
+"""
+
+import json
+import logging
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from fwprune.io import atomic_output
+from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
+
+logger = logging.getLogger("fwprune")
+
+
+class MaskConstraint(keras.constraints.Constraint):
+    """Zero the pruned entries of a kernel after each update."""
+
+    def __init__(self, mask: keras.Variable):
+        self.mask = mask
+
+    def __call__(self, weights):
+        return weights * self.mask
+
+
+class MaskedNetwork:
+    """The paper's CNN with hard masks, its SGD state and the latent pruned weights.
+
+    `epochs_trained` counts every epoch since initialisation and seeds the shuffling,
+    so a chain of one-epoch jobs replays a single long run exactly; minus the budget it
+    is the training spent after the checkpoint.
+    """
+
+    def __init__(self, learning_rate: float, momentum: float, batch_size: int, seed: int):
+        self.batch_size = batch_size
+        self.seed = seed
+        self.model = build_model()
+        self.kernels = prunable_kernels(self.model)
+        self.shapes = [tuple(kernel.shape) for kernel in self.kernels]
+        self.masks = [keras.Variable(np.ones(s, "float32"), trainable=False) for s in self.shapes]
+        for kernel, mask in zip(self.kernels, self.masks, strict=True):
+            kernel.constraint = MaskConstraint(mask)
+        self.model.compile(
+            optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            jit_compile=False,
+        )
+        self.model.optimizer.build(self.model.trainable_variables)
+        self.latent = flatten_kernels(self.kernels)
+        self.frank_wolfe_state: dict[str, np.ndarray] = {}
+        self.epochs_trained = 0
+
+    # --- masks and latent weights -------------------------------------------------
+    @property
+    def size(self) -> int:
+        return self.latent.size
+
+    @property
+    def mask(self) -> np.ndarray:
+        return flatten_kernels(self.masks).astype(bool)
+
+    def latent_weights(self) -> np.ndarray:
+        """W: trained values where kept, frozen latent values where pruned."""
+        return np.where(self.mask, flatten_kernels(self.kernels), self.latent)
+
+    def set_mask(self, mask: np.ndarray) -> None:
+        """A pruning event: compute with W ⊙ h from now on; a revived weight resumes from W."""
+        latent = self.latent_weights()
+        mask = np.asarray(mask, dtype=bool).ravel()
+        self._assign_flat(self.masks, mask)
+        self._assign_flat(self.kernels, latent * mask)
+        self.latent = latent
+
+    def _assign_flat(self, variables: list, flat: np.ndarray) -> None:
+        pieces = split_flat(flat.astype("float32"), self.shapes)
+        for variable, values in zip(variables, pieces, strict=True):
+            variable.assign(values)
+
+    def check_mask_invariant(self) -> None:
+        """Pruned weights are exactly zero: fails loudly if a mask never reached training."""
+        grown_back = np.count_nonzero(flatten_kernels(self.kernels)[~self.mask])
+        if grown_back:
+            raise RuntimeError(f"{grown_back} pruned weights are non-zero after training")
+
+    # --- training and gradients ---------------------------------------------------
+    def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
+        """Masked SGD for `epochs` epochs; one log line per epoch."""
+        for _ in range(epochs):
+            shuffle = np.random.default_rng([self.seed, self.epochs_trained]).permutation(len(y))
+            start = time.perf_counter()
+            history = self.model.fit(
+                x[shuffle],
+                y[shuffle],
+                batch_size=self.batch_size,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+            )
+            self.epochs_trained += 1
+            logger.info(
+                "epoch %d: loss %.4f accuracy %.4f (%.1f s)",
+                self.epochs_trained,
+                history.history["loss"][-1],
+                history.history["accuracy"][-1],
+                time.perf_counter() - start,
+            )
+        self.check_mask_invariant()
+
+    @tf.function(reduce_retracing=True)
+    def _summed_kernel_gradients(self, x, y):
+        with tf.GradientTape() as tape:
+            probabilities = self.model(x, training=False)
+            loss = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(y, probabilities))
+        return tape.gradient(loss, self.kernels)
+
+    def mask_gradient(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> np.ndarray:
+        """g = W ⊙ ∂L/∂(W⊙h), L the mean loss over (x, y), dropout off; one pass per batch."""
+        totals = [np.zeros(shape, np.float64) for shape in self.shapes]
+        for start in range(0, len(y), batch_size):
+            batch = slice(start, start + batch_size)
+            gradients = self._summed_kernel_gradients(x[batch], y[batch])
+            for total, gradient in zip(totals, gradients, strict=True):
+                total += gradient.numpy()
+        return self.latent_weights() * flatten_kernels(totals) / len(y)
+
+    def export(self) -> keras.Model:
+        """A plain model of the base architecture whose kernels are W ⊙ h (exact zeros)."""
+        plain = build_model()
+        plain.set_weights(self.model.get_weights())
+        return plain
+
+    # --- checkpoints --------------------------------------------------------------
+    def save(self, state_path, model_path) -> None:
+        """Write the full state (npz) and the exported Keras model, each atomically."""
+        arrays = {f"variable/{i}": v.numpy() for i, v in enumerate(self.model.variables)}
+        arrays |= {
+            f"optimizer/{i}": v.numpy() for i, v in enumerate(self.model.optimizer.variables)
+        }
+        arrays |= {f"frank_wolfe/{k}": v for k, v in self.frank_wolfe_state.items()}
+        meta = json.dumps({"epochs_trained": self.epochs_trained})
+        arrays |= {"latent": self.latent, "mask": self.mask, "meta": np.array(meta)}
+        with atomic_output(state_path) as temporary:
+            np.savez(temporary, **arrays)
+        with atomic_output(model_path) as temporary:
+            self.export().save(temporary)
+
+    def restore(self, state_path) -> "MaskedNetwork":
+        """Load a state written by `save`."""
+        with np.load(state_path) as archive:
+            for i, variable in enumerate(self.model.variables):
+                variable.assign(archive[f"variable/{i}"])
+            for i, variable in enumerate(self.model.optimizer.variables):
+                variable.assign(archive[f"optimizer/{i}"])
+            prefix = "frank_wolfe/"
+            self.frank_wolfe_state = {
+                k[len(prefix) :]: archive[k] for k in archive.files if k.startswith(prefix)
+            }
+            self._assign_flat(self.masks, archive["mask"])
+            self.latent = archive["latent"]
+        self.epochs_trained = epochs_trained(state_path)
+        return self
+
+
+def epochs_trained(state_path) -> int:
+    """Epochs of training behind a saved state, from initialisation on."""
+    with np.load(state_path) as archive:
+        return json.loads(str(archive["meta"]))["epochs_trained"]
+
+
+def load_exported(path) -> keras.Model:
+    return keras.saving.load_model(path, compile=False)
+
+
+def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+    """Test loss and accuracy of a plain Keras model."""
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
+    scores = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    return {"test_loss": float(scores["loss"]), "test_accuracy": float(scores["accuracy"])}

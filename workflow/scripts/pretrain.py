@@ -1,0 +1,19 @@
+"""Pre-train one epoch: checkpoint k is checkpoint k-1 trained one more epoch."""
+
+from fwprune import runtime
+from fwprune.data import load_mnist, prepare
+from fwprune.training import MaskedNetwork
+
+
+def main(inputs, output, params, threads: int, log: str) -> None:
+    logger = runtime.configure(threads, params.seed, log)
+    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    network = MaskedNetwork(**params.train, seed=params.seed)
+    if "state" in inputs.keys():
+        network.restore(inputs.state)
+    logger.info("training epoch %d on %d examples", network.epochs_trained + 1, len(train[1]))
+    network.train(*train, epochs=1)
+    network.save(output.state, output.model)
+
+
+main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -1,0 +1,29 @@
+"""Prune one checkpoint with one method, including the method's interleaved retraining."""
+
+import numpy as np
+from fwprune import runtime
+from fwprune.data import load_mnist, prepare
+from fwprune.methods import PRUNERS
+from fwprune.training import MaskedNetwork
+
+
+def main(method: str, inputs, output, params, threads: int, log: str) -> None:
+    logger = runtime.configure(threads, params.seed, log)
+    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
+    logger.info(
+        "pruning the epoch-%d checkpoint with %s %s", network.epochs_trained, method, params.method
+    )
+    # One generator per seed: every method and budget draws the same subsamples.
+    PRUNERS[method](network, train, params.method, np.random.default_rng(params.seed))
+    network.save(output.state, output.model)
+
+
+main(
+    snakemake.wildcards.method,
+    snakemake.input,
+    snakemake.output,
+    snakemake.params,
+    snakemake.threads,
+    snakemake.log[0],
+)

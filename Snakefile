@@ -12,6 +12,7 @@ include: "workflow/rules/download.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/prune.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/timing.smk"
 include: "workflow/rules/plot.smk"
 
 

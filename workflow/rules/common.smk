@@ -16,10 +16,23 @@ METHODS = config["methods"]
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 RUN = "results/seed{seed}/budget{budget}"
+
+
+def canonical(settings):
+    """Settings as params in a fixed key order: Snakemake compares params by their text,
+    so reordering keys in a config file must not rerun anything."""
+    return dict(sorted(settings.items()))
+
+
 # The data settings that change the numbers (not, say, the download timeout).
-DATA_SUBSET = {
-    key: config["data"][key] for key in ("train_size", "test_size", "subset_seed")
-}
+DATA_SUBSET = canonical(
+    {key: config["data"][key] for key in ("train_size", "test_size", "subset_seed")}
+)
+TRAIN = canonical(config["train"])
+
+
+def method_params(wildcards):
+    return canonical(config[wildcards.method])
 
 
 wildcard_constraints:
@@ -58,12 +71,12 @@ def evaluated_model(wildcards):
 
 def run_description(wildcards):
     """The config values that produced one row of the metrics table."""
-    method = {} if wildcards.model == "base" else config[wildcards.model]
+    method = {} if wildcards.model == "base" else canonical(config[wildcards.model])
     return {
         "seed": int(wildcards.seed),
         "budget": int(wildcards.budget),
         "method": wildcards.model,
-        **{f"train_{key}": value for key, value in config["train"].items()},
+        **{f"train_{key}": value for key, value in TRAIN.items()},
         **{f"data_{key}": value for key, value in DATA_SUBSET.items()},
         **{f"param_{key}": value for key, value in method.items()},
     }
@@ -78,7 +91,17 @@ def metrics_tables():
     )
 
 
-def final_outputs():
+def timing_tables():
     return expand(
-        "results/figures/{figure}.pdf", figure=["accuracy", "loss", "nonzero"]
+        f"{RUN}/{{method}}/timing.tsv",
+        seed=config["seeds"],
+        budget=config["budgets"],
+        method=METHODS,
     )
+
+
+FIGURES = ["accuracy", "loss", "nonzero", "inference_time"]
+
+
+def final_outputs():
+    return expand("results/figures/{figure}.pdf", figure=FIGURES)

@@ -26,6 +26,7 @@ rule evaluate:
 rule aggregate:
     input:
         tables=metrics_tables(),
+        timings=timing_tables(),
         code=library("io"),
     output:
         "results/metrics.parquet",

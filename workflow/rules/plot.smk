@@ -3,12 +3,8 @@ rule plot:
         metrics=rules.aggregate.output[0],
         code=library("io", "plots"),
     output:
-        accuracy="results/figures/accuracy.pdf",
-        loss="results/figures/loss.pdf",
-        nonzero="results/figures/nonzero.pdf",
-        accuracy_png="results/figures/accuracy.png",
-        loss_png="results/figures/loss.png",
-        nonzero_png="results/figures/nonzero.png",
+        **{name: f"results/figures/{name}.pdf" for name in FIGURES},
+        **{f"{name}_png": f"results/figures/{name}.png" for name in FIGURES},
     log:
         "results/figures/plot.log",
     benchmark:

@@ -18,7 +18,7 @@ rule pretrain:
         runtime=30,
     params:
         seed=lambda wildcards: int(wildcards.seed),
-        train=config["train"],
+        train=TRAIN,
         data=DATA_SUBSET,
     script:
         "../scripts/pretrain.py"

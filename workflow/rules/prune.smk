@@ -20,8 +20,8 @@ rule prune:
         runtime=60,
     params:
         seed=lambda wildcards: int(wildcards.seed),
-        method=lambda wildcards: config[wildcards.method],
-        train=config["train"],
+        method=method_params,
+        train=TRAIN,
         data=DATA_SUBSET,
     script:
         "../scripts/prune.py"
@@ -49,7 +49,7 @@ rule finetune:
     params:
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
-        train=config["train"],
+        train=TRAIN,
         data=DATA_SUBSET,
     script:
         "../scripts/finetune.py"

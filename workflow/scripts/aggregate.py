@@ -1,12 +1,18 @@
-"""Gather the per-model metric rows into results/metrics.parquet."""
+"""Gather the per-model metric rows and inference timings into results/metrics.parquet."""
 
 import pandas as pd
+
 from fwprune.io import read_table, write_table
 
-
-def main(tables: list[str], output: str) -> None:
-    frame = pd.concat([read_table(path) for path in tables], ignore_index=True)
-    write_table(frame.sort_values(["seed", "budget", "method"]), output)
+KEYS = ["seed", "budget", "method"]
 
 
-main(snakemake.input.tables, snakemake.output[0])
+def main(tables: list[str], timings: list[str], output: str) -> None:
+    metrics = pd.concat([read_table(path) for path in tables], ignore_index=True)
+    timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
+    # The unpruned model is the reference of the ratio: it gets no timing row.
+    merged = metrics.merge(timing, on=KEYS, how="left", validate="one_to_one")
+    write_table(merged.sort_values(KEYS), output)
+
+
+main(snakemake.input.tables, snakemake.input.timings, snakemake.output[0])

@@ -1,6 +1,7 @@
 """Score one exported model on the test set: one row of the metrics table."""
 
 import pandas as pd
+
 from fwprune import runtime
 from fwprune.data import load_mnist, prepare
 from fwprune.io import write_table

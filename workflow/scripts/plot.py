@@ -1,12 +1,13 @@
-"""Draw the paper's Figures 1 and 2 from the metrics table, as PDF and PNG."""
+"""Draw the paper's Figures 1-3 from the metrics table, each as PDF and PNG."""
 
 from fwprune.io import read_table
-from fwprune.plots import FIGURES, draw_figures
+from fwprune.plots import draw_figures
 
 
 def main(metrics: str, output) -> None:
+    names = [name for name in output.keys() if not name.endswith("_png")]
     draw_figures(
-        read_table(metrics), {name: [output[name], output[f"{name}_png"]] for name in FIGURES}
+        read_table(metrics), {name: [output[name], output[f"{name}_png"]] for name in names}
     )
 
 

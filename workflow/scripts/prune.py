@@ -1,6 +1,7 @@
 """Prune one checkpoint with one method, including the method's interleaved retraining."""
 
 import numpy as np
+
 from fwprune import runtime
 from fwprune.data import load_mnist, prepare
 from fwprune.methods import PRUNERS

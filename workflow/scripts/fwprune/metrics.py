@@ -25,14 +25,14 @@ def pruning_metrics(model: keras.Model) -> dict[str, float]:
     kernels, dense_flops, sparse_flops = [], 0, 0
     for name in PRUNABLE_LAYERS:
         layer = model.get_layer(name)
-        kernel = np.asarray(layer.kernel)
+        kernel = keras.ops.convert_to_numpy(layer.kernel)
         dense, sparse = layer_flops(layer, kernel)
         row[f"{name}_sparsity"] = float(np.mean(kernel == 0))
         row[f"{name}_speedup"] = dense / max(sparse, 1)
         kernels.append(kernel.ravel())
         dense_flops, sparse_flops = dense_flops + dense, sparse_flops + sparse
     parameters = model.count_params()
-    nonzero = sum(int(np.count_nonzero(np.asarray(w))) for w in model.weights)
+    nonzero = sum(int(np.count_nonzero(w)) for w in model.get_weights())
     flat = np.concatenate(kernels)
     row |= {
         "sparsity": float(np.mean(flat == 0)),

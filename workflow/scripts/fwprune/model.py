@@ -32,7 +32,7 @@ def prunable_kernels(model: keras.Model) -> list:
 
 def flatten_kernels(kernels: list) -> np.ndarray:
     """Concatenate kernels (variables or arrays) into the flat vector masks act on."""
-    return np.concatenate([np.ravel(np.asarray(k)) for k in kernels])
+    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(k)) for k in kernels])
 
 
 def split_flat(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:

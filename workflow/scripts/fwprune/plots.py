@@ -38,7 +38,7 @@ def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     frame = frame.assign(
         Method=frame["method"].map(METHOD_LABELS),
         nonzero_percent=100 * frame["nonzero_fraction"],
-    )
+    ).dropna(subset=[column])  # the unpruned model has no inference-time ratio
     order = [METHOD_LABELS[m] for m in METHOD_LABELS if m in set(frame["method"])]
     seeds = frame["seed"].nunique()
     figure, axes = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
@@ -58,6 +58,9 @@ def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     axes.set(xlabel=BUDGET_LABEL, ylabel=ylabel, xticks=sorted(frame["budget"].unique()))
     band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
     axes.set_title(f"{title} vs pre-training budget ({band})")
+    if column == "inference_time_ratio":
+        axes.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="unpruned model")
+        axes.legend()
     axes.grid(alpha=0.3)
     return figure
 

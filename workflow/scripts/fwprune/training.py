@@ -42,6 +42,8 @@ class MaskedNetwork:
     def __init__(self, learning_rate: float, momentum: float, batch_size: int, seed: int):
         self.batch_size = batch_size
         self.seed = seed
+        # Initial weights and the dropout stream depend on the seed alone.
+        keras.utils.set_random_seed(seed)
         self.model = build_model()
         self.kernels = prunable_kernels(self.model)
         self.shapes = [tuple(kernel.shape) for kernel in self.kernels]

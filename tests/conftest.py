@@ -1,0 +1,55 @@
+"""Shared fixtures: a copy of the workflow in a temporary directory, and one smoke run."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "envs", "tests/smoke.yaml")
+SMOKE_TIMEOUT = 15 * 60  # seconds; the smoke DAG takes about one minute on 2 cores
+
+
+def copy_workflow(destination: Path) -> Path:
+    """Copy what a user clones (no results, no data) into `destination`."""
+    for name in WORKFLOW_FILES:
+        source, target = REPO / name, destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(
+                source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, target)
+    return destination
+
+
+def run_snakemake(workdir: Path, *arguments: str, timeout: float = SMOKE_TIMEOUT, check=True):
+    """Run the real Snakemake command line in `workdir`; its library is the copied one."""
+    environment = dict(os.environ, PYTHONPATH=str(workdir / "workflow" / "scripts"))
+    command = [sys.executable, "-m", "snakemake", *arguments]
+    result = subprocess.run(
+        command, cwd=workdir, env=environment, capture_output=True, text=True, timeout=timeout
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(command)} failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """The whole DAG of tests/smoke.yaml run once, locally, in a fresh directory."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    run_snakemake(workdir, "--cores", "2", "--configfile", "tests/smoke.yaml")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def smoke_metrics(smoke_run) -> pd.DataFrame:
+    return pd.read_parquet(smoke_run / "results" / "metrics.parquet")

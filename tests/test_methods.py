@@ -1,0 +1,101 @@
+"""The three methods on the real model with small random data."""
+
+import numpy as np
+import pytest
+
+from fwprune import runtime
+from fwprune.masks import keep_count, magnitude_mask
+from fwprune.methods import PRUNERS
+from fwprune.training import MaskedNetwork
+
+FW = dict(iterations=4, subsample=64, gradient_batch_size=32, retrain_epochs=0)
+FW |= dict(step_size="harmonic", gamma=0.5, finetune_epochs=0)
+PARAMS = {
+    "magnitude": dict(sparsity=0.5, finetune_epochs=1),
+    "fw": dict(FW, sparsity=0.55),
+    "fw_momentum": dict(FW, sparsity_init=0.3, sparsity_final=0.6, momentum=0.9),
+}
+FINAL_SPARSITY = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_thread():
+    runtime.configure(threads=1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, size=(128, 28, 28, 1)).astype("float32")
+    return x, rng.integers(0, 10, size=128).astype("int32")
+
+
+def fresh_network():
+    return MaskedNetwork(learning_rate=0.05, momentum=0.0, batch_size=32, seed=0)
+
+
+@pytest.mark.parametrize("method", PARAMS)
+def test_each_method_prunes_to_exactly_its_sparsity(method, data):
+    net = PRUNERS[method](fresh_network(), data, PARAMS[method], np.random.default_rng(0))
+    assert net.mask.sum() == keep_count(net.size, FINAL_SPARSITY[method])
+    net.check_mask_invariant()
+
+
+def test_magnitude_prunes_the_smallest_weights(data):
+    net = fresh_network()
+    expected = magnitude_mask(net.latent_weights(), 0.5)
+    np.testing.assert_array_equal(
+        PRUNERS["magnitude"](net, data, PARAMS["magnitude"], None).mask, expected
+    )
+
+
+@pytest.mark.parametrize("method", ["fw", "fw_momentum"])
+def test_fw_starts_from_the_magnitude_mask(method, data, monkeypatch):
+    """With a zero gradient the LMO returns 0, m shrinks but keeps its ranking: the final
+    mask is then the magnitude mask of the start iterate m_0."""
+    net = fresh_network()
+    expected = magnitude_mask(net.latent_weights(), FINAL_SPARSITY[method])
+    monkeypatch.setattr(MaskedNetwork, "mask_gradient", lambda self, x, y, b: np.zeros(self.size))
+    pruned = PRUNERS[method](net, data, PARAMS[method], np.random.default_rng(0))
+    np.testing.assert_array_equal(pruned.mask, expected)
+
+
+def test_fw_prunes_only_at_half_and_last_iteration(data, monkeypatch):
+    kept = []
+    original = MaskedNetwork.train
+
+    def record(self, x, y, epochs):
+        kept.append(int(self.mask.sum()))
+        return original(self, x, y, epochs)
+
+    monkeypatch.setattr(MaskedNetwork, "train", record)
+    net = PRUNERS["fw"](fresh_network(), data, PARAMS["fw"], np.random.default_rng(0))
+    k = keep_count(net.size, 0.55)
+    assert kept == [net.size, k, k, k]
+
+
+def test_fw_momentum_follows_its_sparsity_schedule(data, monkeypatch):
+    kept = []
+    original = MaskedNetwork.train
+
+    def record(self, x, y, epochs):
+        kept.append(int(self.mask.sum()))
+        return original(self, x, y, epochs)
+
+    monkeypatch.setattr(MaskedNetwork, "train", record)
+    net = PRUNERS["fw_momentum"](
+        fresh_network(), data, PARAMS["fw_momentum"], np.random.default_rng(0)
+    )
+    n = net.size
+    assert kept == [keep_count(n, s) for s in (0.375, 0.45, 0.525, 0.6)]
+    assert set(net.frank_wolfe_state) == {"relaxed_mask", "momentum"}
+
+
+def test_methods_are_deterministic(data):
+    masks = [
+        PRUNERS["fw_momentum"](
+            fresh_network(), data, PARAMS["fw_momentum"], np.random.default_rng(5)
+        ).mask
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(*masks)

@@ -1,0 +1,114 @@
+"""Masked training on the real model with small random data (a few seconds each)."""
+
+import numpy as np
+import pytest
+
+from fwprune import runtime
+from fwprune.masks import magnitude_mask
+from fwprune.model import flatten_kernels, split_flat
+from fwprune.training import MaskedNetwork, epochs_trained, evaluate, load_exported
+
+SEED = 3
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_thread():
+    runtime.configure(threads=1, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(256, 28, 28, 1)).astype("float32")
+    return x, rng.integers(0, 10, size=256).astype("int32")
+
+
+def network(seed=SEED):
+    return MaskedNetwork(learning_rate=0.05, momentum=0.0, batch_size=64, seed=seed)
+
+
+def all_values(net):
+    return [v.numpy() for v in net.model.variables + net.model.optimizer.variables]
+
+
+def test_two_epochs_at_once_equal_the_two_step_chain(data, tmp_path):
+    straight = network()
+    start = tmp_path / "start.npz"
+    straight.save(start, tmp_path / "start.keras")
+    straight.train(*data, epochs=2)
+
+    chained = network(seed=SEED)
+    chained.restore(start).train(*data, epochs=1)
+    chained.save(tmp_path / "one.npz", tmp_path / "one.keras")
+    resumed = network().restore(tmp_path / "one.npz")
+    resumed.train(*data, epochs=1)
+
+    assert resumed.epochs_trained == straight.epochs_trained == 2
+    for a, b in zip(all_values(straight), all_values(resumed), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_pruned_weights_stay_zero_and_latent_frozen_through_training(data):
+    net = network()
+    before = net.latent_weights()
+    mask = magnitude_mask(before, 0.7)
+    net.set_mask(mask)
+    net.train(*data, epochs=2)
+    kernels = flatten_kernels(net.kernels)
+    assert np.all(kernels[~mask] == 0.0)
+    np.testing.assert_array_equal(net.latent_weights()[~mask], before[~mask])
+    assert np.count_nonzero(kernels[mask] != before[mask]) > 0.5 * mask.sum()
+
+
+def test_a_new_mask_reaches_the_compiled_train_step(data):
+    """Keras compiles the train step once; a later mask must still be obeyed."""
+    net = network()
+    net.train(*data, epochs=1)
+    mask = magnitude_mask(net.latent_weights(), 0.5)
+    net.set_mask(mask)
+    net.train(*data, epochs=1)
+    assert np.all(flatten_kernels(net.kernels)[~mask] == 0.0)
+
+
+def test_revived_weight_resumes_from_its_latent_value(data):
+    net = network()
+    latent = net.latent_weights()
+    net.set_mask(magnitude_mask(latent, 0.5))
+    net.set_mask(np.ones(net.size, bool))
+    np.testing.assert_array_equal(flatten_kernels(net.kernels), latent)
+
+
+def test_invariant_check_catches_regrown_weights():
+    net = network()
+    net.set_mask(magnitude_mask(net.latent_weights(), 0.5))
+    flat = flatten_kernels(net.kernels)
+    flat[np.flatnonzero(~net.mask)[0]] = 1.0  # what a mask lost by Keras would allow
+    for variable, values in zip(net.kernels, split_flat(flat, net.shapes), strict=True):
+        variable.assign(values)
+    with pytest.raises(RuntimeError, match="1 pruned weights are non-zero"):
+        net.check_mask_invariant()
+
+
+def test_batched_mask_gradient_equals_per_example_sum(data):
+    net = network()
+    net.set_mask(magnitude_mask(net.latent_weights(), 0.5))
+    x, y = data[0][:48], data[1][:48]
+    batched = net.mask_gradient(x, y, batch_size=16)
+    per_example = sum(net.mask_gradient(x[i : i + 1], y[i : i + 1], 1) for i in range(48)) / 48
+    np.testing.assert_allclose(batched, per_example, atol=1e-5, rtol=1e-4)
+    assert np.count_nonzero(batched[~net.mask]), "g must be defined for pruned weights too"
+
+
+def test_export_has_exact_zeros_and_the_same_predictions(data, tmp_path):
+    net = network()
+    net.set_mask(magnitude_mask(net.latent_weights(), 0.6))
+    net.save(tmp_path / "s.npz", tmp_path / "s.keras")
+    exported = load_exported(tmp_path / "s.keras")
+    kernels = flatten_kernels([exported.get_layer(n).kernel for n in ("conv1", "conv2", "dense")])
+    assert np.count_nonzero(kernels == 0) == np.count_nonzero(~net.mask)
+    np.testing.assert_allclose(
+        exported.predict(data[0], verbose=0), net.model.predict(data[0], verbose=0)
+    )
+    assert epochs_trained(tmp_path / "s.npz") == 0
+    scores = evaluate(exported, *data, batch_size=128)
+    assert 0 <= scores["test_accuracy"] <= 1 and scores["test_loss"] > 0

@@ -1,0 +1,92 @@
+"""The real Snakefile end to end on tests/smoke.yaml, in a temporary directory."""
+
+import re
+
+import pandas as pd
+import yaml
+
+from conftest import run_snakemake
+
+SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
+PRUNABLE = 34_720
+TARGETS = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6}
+
+
+def planned_jobs(workdir, *targets, configfiles=("tests/smoke.yaml",)) -> dict[str, int]:
+    """Rule -> job count of a dry run ({} when there is nothing to do)."""
+    result = run_snakemake(workdir, "-n", *targets, "--configfile", *configfiles)
+    table = re.search(r"Job stats:\n(.*?)\n\n", result.stdout + "\n\n", re.S)
+    if table is None:
+        return {}
+    rows = [line.split() for line in table.group(1).splitlines()[2:]]
+    return {rule: int(count) for rule, count in rows if rule != "total"}
+
+
+def test_every_seed_budget_and_method_has_a_row(smoke_metrics):
+    keys = set(zip(smoke_metrics.seed, smoke_metrics.budget, smoke_metrics.method, strict=True))
+    expected = {
+        (seed, budget, method)
+        for seed in SMOKE["seeds"]
+        for budget in SMOKE["budgets"]
+        for method in ["base", *SMOKE["methods"]]
+    }
+    assert keys == expected and len(smoke_metrics) == len(expected)
+
+
+def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
+    for method, target in TARGETS.items():
+        rows = smoke_metrics[smoke_metrics.method == method]
+        assert (rows.zero_weights - round(target * PRUNABLE)).abs().max() <= 1, method
+    base = smoke_metrics[smoke_metrics.method == "base"]
+    assert (base.nonzero_fraction == 1.0).all() and (base.epochs_after_checkpoint == 0).all()
+
+
+def test_rows_record_training_spent_and_config(smoke_metrics):
+    spent = smoke_metrics.groupby("method").epochs_after_checkpoint.unique().map(list).to_dict()
+    assert spent == {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4]}
+    assert (smoke_metrics.data_train_size == 2000).all()
+    assert smoke_metrics.test_accuracy.between(0, 1).all()
+
+
+def test_figures_and_logs_and_benchmarks_exist(smoke_run):
+    for name in ("accuracy", "loss", "nonzero"):
+        assert (smoke_run / "results" / "figures" / f"{name}.pdf").stat().st_size > 1000
+    assert len(list(smoke_run.glob("results/**/*.benchmark.tsv"))) >= 24
+    log = (smoke_run / "results/seed0/pretrain/epoch2.log").read_text()
+    assert re.search(r"epoch 2: loss [\d.]+ accuracy [\d.]+ \([\d.]+ s\)", log)
+
+
+def test_a_second_run_has_nothing_to_do(smoke_run):
+    assert planned_jobs(smoke_run) == {}
+
+
+def test_reordered_config_keys_rerun_nothing(smoke_run):
+    (smoke_run / "sorted.yaml").write_text(yaml.safe_dump(SMOKE, sort_keys=True))
+    assert planned_jobs(smoke_run, configfiles=["sorted.yaml"]) == {}
+
+
+def test_a_changed_hyper_parameter_reruns_only_what_it_affects(smoke_run, tmp_path):
+    changed = dict(SMOKE, fw=dict(SMOKE["fw"], sparsity=0.6))
+    (smoke_run / "changed.yaml").write_text(yaml.safe_dump(changed))
+    jobs = planned_jobs(smoke_run, configfiles=["tests/smoke.yaml", "changed.yaml"])
+    budgets = len(SMOKE["budgets"])
+    assert jobs == {
+        "prune": budgets,
+        "finetune": budgets,
+        "evaluate": budgets,
+        "aggregate": 1,
+        "plot": 1,
+        "all": 1,
+    }
+
+
+def test_one_figure_builds_only_what_it_needs(smoke_run):
+    (smoke_run / "results/figures/accuracy.pdf").unlink()
+    jobs = planned_jobs(smoke_run, "results/figures/accuracy.pdf")
+    assert jobs == {"plot": 1}
+
+
+def test_metrics_table_is_readable_with_pandas(smoke_run):
+    frame = pd.read_parquet(smoke_run / "results" / "metrics.parquet")
+    assert {"seed", "budget", "method", "test_accuracy", "test_loss", "sparsity"} <= set(frame)
+    assert {"nonzero_fraction", "compression_ratio", "theoretical_speedup"} <= set(frame)

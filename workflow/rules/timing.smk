@@ -1,0 +1,23 @@
+rule time_inference:
+    input:
+        pruned=rules.finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        data=rules.download.output[0],
+        code=library("data", "io", "training", "timing"),
+    output:
+        f"{RUN}/{{method}}/timing.tsv",
+    log:
+        f"{RUN}/{{method}}/timing.log",
+    benchmark:
+        f"{RUN}/{{method}}/timing.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: config["timing"]["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        seed=lambda wildcards: int(wildcards.seed),
+        timing=canonical(config["timing"]),
+    script:
+        "../scripts/time_inference.py"

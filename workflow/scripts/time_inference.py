@@ -1,0 +1,37 @@
+"""Per-example latency of a pruned model over the unpruned one of the same budget."""
+
+import pandas as pd
+
+from fwprune import runtime
+from fwprune.data import load_mnist, prepare
+from fwprune.io import write_table
+from fwprune.timing import inference_latency_ratio
+from fwprune.training import load_exported
+
+
+def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
+    logger = runtime.configure(threads, params.seed, log)
+    _, (x_test, _) = prepare(load_mnist(inputs.data))
+    timing = params.timing
+    examples = x_test[: timing["batch_size"] * 100]
+    measured = inference_latency_ratio(
+        load_exported(inputs.pruned),
+        load_exported(inputs.dense),
+        examples,
+        batch_size=timing["batch_size"],
+        repeats=timing["repeats"],
+        warmup=timing["warmup"],
+    )
+    row = {"seed": params.seed, "budget": int(wildcards.budget), "method": wildcards.method}
+    logger.info("%s", row | measured)
+    write_table(pd.DataFrame([row | measured]), output)
+
+
+main(
+    snakemake.wildcards,
+    snakemake.input,
+    snakemake.output[0],
+    snakemake.params,
+    snakemake.threads,
+    snakemake.log[0],
+)

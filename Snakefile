@@ -7,6 +7,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/pretrain.smk"
@@ -14,6 +17,7 @@ include: "workflow/rules/prune.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/timing.smk"
 include: "workflow/rules/plot.smk"
+include: "workflow/rules/benchmarks.smk"
 
 
 rule all:

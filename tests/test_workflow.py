@@ -9,7 +9,7 @@ from conftest import run_snakemake
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 PRUNABLE = 34_720
-TARGETS = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6}
+TARGETS = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6, "gmp": 0.6}
 
 
 def planned_jobs(workdir, *targets, configfiles=("tests/smoke.yaml",)) -> dict[str, int]:
@@ -43,7 +43,7 @@ def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
 
 def test_rows_record_training_spent_and_config(smoke_metrics):
     spent = smoke_metrics.groupby("method").epochs_after_checkpoint.unique().map(list).to_dict()
-    assert spent == {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4]}
+    assert spent == {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4], "gmp": [4]}
     assert (smoke_metrics.data_train_size == 2000).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
 

@@ -4,12 +4,12 @@ from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml")
 
-if config["fw_momentum"]["sparsity_init"] > config["fw_momentum"]["sparsity_final"]:
-    raise ValueError(
-        "config fw_momentum.sparsity_init "
-        f"({config['fw_momentum']['sparsity_init']}) must not exceed "
-        f"fw_momentum.sparsity_final ({config['fw_momentum']['sparsity_final']})"
-    )
+for section in ("fw_momentum", "gmp"):
+    if config[section]["sparsity_init"] > config[section]["sparsity_final"]:
+        raise ValueError(
+            f"config {section}.sparsity_init ({config[section]['sparsity_init']}) "
+            f"must not exceed {section}.sparsity_final ({config[section]['sparsity_final']})"
+        )
 
 METHODS = config["methods"]
 # The library sits beside the scripts, where Snakemake puts every script's imports on
@@ -29,6 +29,8 @@ DATA_SUBSET = canonical(
     {key: config["data"][key] for key in ("train_size", "test_size", "subset_seed")}
 )
 TRAIN = canonical(config["train"])
+DATASET = config["data"]["dataset"]
+DATA_FILE = f"data/{DATASET}.npz"
 
 
 def method_params(wildcards):
@@ -39,8 +41,9 @@ wildcard_constraints:
     seed=r"\d+",
     budget=r"\d+",
     epoch=r"\d+",
-    method="|".join(["magnitude", "fw", "fw_momentum"]),
-    model="base|magnitude|fw|fw_momentum",
+    method="magnitude|fw|fw_momentum|gmp",
+    model="base|magnitude|fw|fw_momentum|gmp",
+    dataset="mnist|fashion_mnist",
 
 
 def library(*modules):
@@ -76,6 +79,7 @@ def run_description(wildcards):
         "seed": int(wildcards.seed),
         "budget": int(wildcards.budget),
         "method": wildcards.model,
+        "dataset": DATASET,
         **{f"train_{key}": value for key, value in TRAIN.items()},
         **{f"data_{key}": value for key, value in DATA_SUBSET.items()},
         **{f"param_{key}": value for key, value in method.items()},
@@ -104,4 +108,40 @@ FIGURES = ["accuracy", "loss", "nonzero", "inference_time"]
 
 
 def final_outputs():
-    return expand("results/figures/{figure}.pdf", figure=FIGURES)
+    return [
+        *expand("results/figures/{figure}.pdf", figure=FIGURES),
+        "results/benchmarks.parquet",
+    ]
+
+
+def pipeline_jobs():
+    """(rule, wildcards) of every job upstream of the metrics table."""
+    jobs = [("download", {"dataset": DATASET}), ("aggregate", {})]
+    for seed in config["seeds"]:
+        jobs += [
+            ("pretrain", {"seed": seed, "epoch": epoch})
+            for epoch in range(1, max(config["budgets"]) + 1)
+        ]
+        for budget in config["budgets"]:
+            run = {"seed": seed, "budget": budget}
+            jobs += [
+                ("evaluate", run | {"model": model}) for model in ["base", *METHODS]
+            ]
+            for method in METHODS:
+                jobs += [
+                    (rule, run | {"method": method})
+                    for rule in ("prune", "finetune", "time_inference")
+                ]
+    return jobs
+
+
+def benchmark_records():
+    """Each job's rule, wildcards and benchmark file (call once all rules exist)."""
+    return [
+        {
+            "rule": rule,
+            **wildcards,
+            "path": str(getattr(rules, rule).benchmark).format(**wildcards),
+        }
+        for rule, wildcards in pipeline_jobs()
+    ]

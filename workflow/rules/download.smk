@@ -2,11 +2,11 @@ rule download:
     input:
         library("data", "io"),
     output:
-        "data/mnist.npz",
+        "data/{dataset}.npz",
     log:
-        "data/mnist.download.log",
+        "data/{dataset}.download.log",
     benchmark:
-        "data/mnist.download.benchmark.tsv"
+        "data/{dataset}.download.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -14,6 +14,7 @@ rule download:
         mem_mb=2000,
         runtime=10,
     params:
+        dataset=lambda wildcards: wildcards.dataset,
         timeout=config["data"]["download_timeout"],
     script:
         "../scripts/download.py"

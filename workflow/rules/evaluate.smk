@@ -1,7 +1,7 @@
 rule evaluate:
     input:
         unpack(evaluated_model),
-        data=rules.download.output[0],
+        data=DATA_FILE,
         code=library("data", "io", "model", "training", "metrics"),
     output:
         f"{RUN}/{{model}}/metrics.tsv",
@@ -16,6 +16,7 @@ rule evaluate:
         mem_mb=2000,
         runtime=10,
     params:
+        dataset=DATASET,
         row=run_description,
         batch_size=config["evaluate"]["batch_size"],
         data=DATA_SUBSET,
@@ -29,7 +30,10 @@ rule aggregate:
         timings=timing_tables(),
         code=library("io"),
     output:
-        "results/metrics.parquet",
+        table="results/metrics.parquet",
+        text=report(
+            "results/metrics.tsv", caption="../report/metrics.rst", category="Metrics"
+        ),
     log:
         "results/aggregate.log",
     benchmark:

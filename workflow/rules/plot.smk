@@ -1,10 +1,17 @@
 rule plot:
     input:
-        metrics=rules.aggregate.output[0],
+        metrics=rules.aggregate.output.table,
         code=library("io", "plots"),
     output:
         **{name: f"results/figures/{name}.pdf" for name in FIGURES},
-        **{f"{name}_png": f"results/figures/{name}.png" for name in FIGURES},
+        **{
+            f"{name}_png": report(
+                f"results/figures/{name}.png",
+                caption=f"../report/{name}.rst",
+                category="Figures",
+            )
+            for name in FIGURES
+        },
     log:
         "results/figures/plot.log",
     benchmark:

@@ -1,7 +1,7 @@
 rule pretrain:
     input:
         unpack(previous_checkpoint),
-        data=rules.download.output[0],
+        data=DATA_FILE,
         code=library("data", "io", "model", "training"),
     output:
         state="results/seed{seed}/pretrain/epoch{epoch}.npz",
@@ -17,6 +17,7 @@ rule pretrain:
         mem_mb=3000,
         runtime=30,
     params:
+        dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
         train=TRAIN,
         data=DATA_SUBSET,

@@ -1,9 +1,16 @@
 rule prune:
     input:
         state="results/seed{seed}/pretrain/epoch{budget}.npz",
-        data=rules.download.output[0],
+        data=DATA_FILE,
         code=library(
-            "data", "io", "model", "training", "masks", "frank_wolfe", "methods"
+            "data",
+            "io",
+            "model",
+            "training",
+            "masks",
+            "frank_wolfe",
+            "schedules",
+            "methods",
         ),
     output:
         state=f"{RUN}/{{method}}/pruned.npz",
@@ -19,6 +26,7 @@ rule prune:
         mem_mb=3000,
         runtime=60,
     params:
+        dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
         method=method_params,
         train=TRAIN,
@@ -31,7 +39,7 @@ rule finetune:
     input:
         state=rules.prune.output.state,
         model=rules.prune.output.model,
-        data=rules.download.output[0],
+        data=DATA_FILE,
         code=library("data", "io", "model", "training"),
     output:
         state=f"{RUN}/{{method}}/finetuned.npz",
@@ -47,6 +55,7 @@ rule finetune:
         mem_mb=3000,
         runtime=30,
     params:
+        dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
         train=TRAIN,

@@ -2,7 +2,7 @@ rule time_inference:
     input:
         pruned=rules.finetune.output.model,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
-        data=rules.download.output[0],
+        data=DATA_FILE,
         code=library("data", "io", "training", "timing"),
     output:
         f"{RUN}/{{method}}/timing.tsv",
@@ -17,6 +17,7 @@ rule time_inference:
         mem_mb=2000,
         runtime=10,
     params:
+        dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
         timing=canonical(config["timing"]),
     script:

@@ -7,12 +7,14 @@ from fwprune.io import read_table, write_table
 KEYS = ["seed", "budget", "method"]
 
 
-def main(tables: list[str], timings: list[str], output: str) -> None:
+def main(tables: list[str], timings: list[str], output) -> None:
     metrics = pd.concat([read_table(path) for path in tables], ignore_index=True)
     timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
     # The unpruned model is the reference of the ratio: it gets no timing row.
     merged = metrics.merge(timing, on=KEYS, how="left", validate="one_to_one")
-    write_table(merged.sort_values(KEYS), output)
+    merged = merged.sort_values(KEYS)
+    write_table(merged, output.table)
+    write_table(merged, output.text)  # the same rows, readable without pandas
 
 
-main(snakemake.input.tables, snakemake.input.timings, snakemake.output[0])
+main(snakemake.input.tables, snakemake.input.timings, snakemake.output)

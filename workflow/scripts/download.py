@@ -1,15 +1,15 @@
-"""Fetch MNIST from the first source whose arrays match the pinned digest."""
+"""Fetch a data set from the first source whose arrays match its pinned digest."""
 
 import logging
 
-from fwprune.data import download_mnist
+from fwprune.data import download_dataset
 
 
-def main(output: str, timeout: float, log: str) -> None:
+def main(dataset: str, output: str, timeout: float, log: str) -> None:
     logging.basicConfig(
         filename=log, filemode="w", level=logging.INFO, format="%(asctime)s %(message)s"
     )
-    download_mnist(output, timeout=timeout)
+    download_dataset(dataset, output, timeout=timeout)
 
 
-main(snakemake.output[0], snakemake.params.timeout, snakemake.log[0])
+main(snakemake.params.dataset, snakemake.output[0], snakemake.params.timeout, snakemake.log[0])

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from fwprune import runtime
-from fwprune.data import load_mnist, prepare
+from fwprune.data import load_dataset, prepare
 from fwprune.io import write_table
 from fwprune.metrics import pruning_metrics
 from fwprune.training import epochs_trained, evaluate, load_exported
@@ -11,7 +11,7 @@ from fwprune.training import epochs_trained, evaluate, load_exported
 
 def main(inputs, output: str, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.row["seed"], log)
-    _, test = prepare(load_mnist(inputs.data), **params.data)
+    _, test = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     model = load_exported(inputs.model)
     row = dict(params.row)
     row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]

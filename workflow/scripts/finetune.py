@@ -12,10 +12,10 @@ def main(inputs, output, params, threads: int, log: str) -> None:
         copy_file(inputs.model, output.model)
         return
     # Imported here so that the copy above does not pay for loading TensorFlow's data.
-    from fwprune.data import load_mnist, prepare
+    from fwprune.data import load_dataset, prepare
     from fwprune.training import MaskedNetwork
 
-    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
     network.train(*train, epochs=params.epochs)
     network.save(output.state, output.model)

@@ -1,13 +1,13 @@
 """Pre-train one epoch: checkpoint k is checkpoint k-1 trained one more epoch."""
 
 from fwprune import runtime
-from fwprune.data import load_mnist, prepare
+from fwprune.data import load_dataset, prepare
 from fwprune.training import MaskedNetwork
 
 
 def main(inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
-    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     network = MaskedNetwork(**params.train, seed=params.seed)
     if "state" in inputs.keys():
         network.restore(inputs.state)

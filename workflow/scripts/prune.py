@@ -3,14 +3,14 @@
 import numpy as np
 
 from fwprune import runtime
-from fwprune.data import load_mnist, prepare
+from fwprune.data import load_dataset, prepare
 from fwprune.methods import PRUNERS
 from fwprune.training import MaskedNetwork
 
 
 def main(method: str, inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
-    train, _ = prepare(load_mnist(inputs.data), **params.data)
+    train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
     logger.info(
         "pruning the epoch-%d checkpoint with %s %s", network.epochs_trained, method, params.method

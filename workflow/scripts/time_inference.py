@@ -3,7 +3,7 @@
 import pandas as pd
 
 from fwprune import runtime
-from fwprune.data import load_mnist, prepare
+from fwprune.data import load_dataset, prepare
 from fwprune.io import write_table
 from fwprune.timing import inference_latency_ratio
 from fwprune.training import load_exported
@@ -11,7 +11,7 @@ from fwprune.training import load_exported
 
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
-    _, (x_test, _) = prepare(load_mnist(inputs.data))
+    _, (x_test, _) = prepare(load_dataset(params.dataset, inputs.data))
     timing = params.timing
     examples = x_test[: timing["batch_size"] * 100]
     measured = inference_latency_ratio(

@@ -8,5 +8,3 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-METHODS = ("magnitude", "fw", "fw_momentum")

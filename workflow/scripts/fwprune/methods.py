@@ -1,7 +1,7 @@
-"""The three pruning methods, each as (network, data, params, rng) -> pruned network.
+"""The pruning methods, each as (network, data, params, rng) -> pruned network.
 
 Each reads like its algorithm in the paper, with METHODS.md's corrections; the maths
-lives in `masks` and `frank_wolfe`, the training in `training`.
+lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`.
 """
 
 import logging
@@ -9,6 +9,7 @@ import logging
 import numpy as np
 
 from fwprune import frank_wolfe as fwm
+from fwprune import schedules
 from fwprune.masks import keep_count, magnitude_mask, top_k_mask
 from fwprune.training import MaskedNetwork
 
@@ -81,4 +82,39 @@ def log_iteration(name: str, i: int, network: MaskedNetwork, relaxed: np.ndarray
     )
 
 
-PRUNERS = {"magnitude": magnitude, "fw": fw, "fw_momentum": fw_momentum}
+def gmp(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
+    """Gradual magnitude pruning (Zhu & Gupta 2017), global over all prunable kernels.
+
+    For t = 1..n: keep the k_t largest |W| among the weights still kept, s_t rising from
+    s_init to s_final on the polynomial (cubic) schedule; retrain E epochs. A pruned weight
+    is never revived, so each mask is a subset of the one before.
+    """
+    s_init, s_final = params.get("sparsity_init", 0.0), params["sparsity_final"]
+    if s_init > s_final:
+        raise ValueError(f"gmp: sparsity_init {s_init} exceeds sparsity_final {s_final}")
+    steps, power = params["iterations"], params.get("power", 3)
+    sparsities = schedules.polynomial_decay(s_init, s_final, steps, power)
+    keeps = schedules.keep_schedule(network.size, s_init, s_final, steps, power)
+    for t, (s_t, keep) in enumerate(zip(sparsities, keeps, strict=True), start=1):
+        network.set_mask(surviving_magnitude_mask(network.latent_weights(), network.mask, keep))
+        logger.info(
+            "gmp step %d: sparsity %.4f, %d of %d weights kept",
+            t,
+            s_t,
+            network.mask.sum(),
+            network.size,
+        )
+        network.train(*data, params["retrain_epochs"])
+    return network
+
+
+def surviving_magnitude_mask(weights: np.ndarray, mask: np.ndarray, keep: int) -> np.ndarray:
+    """The `keep` largest |W| among the entries of `mask` (the usual tie rule): a subset of it."""
+    mask = np.asarray(mask, dtype=bool).ravel()
+    if keep > mask.sum():
+        raise ValueError(f"cannot keep {keep} weights: only {mask.sum()} are still kept")
+    magnitudes = np.abs(np.ravel(weights))
+    return top_k_mask(np.where(mask, magnitudes, -np.inf), weights, keep)
+
+
+PRUNERS = {"magnitude": magnitude, "fw": fw, "fw_momentum": fw_momentum, "gmp": gmp}

@@ -18,6 +18,7 @@ METHOD_LABELS = {
     "magnitude": "magnitude",
     "fw": "Frank-Wolfe",
     "fw_momentum": "Frank-Wolfe + momentum",
+    "gmp": "gradual magnitude (cubic)",
 }
 BUDGET_LABEL = "Pre-training budget (epochs)"
 
@@ -30,38 +31,79 @@ FIGURES = {
         "Non-zero parameters (% of base model)",
         "Model size after pruning",
     ),
+    "inference_time": (
+        "inference_time_ratio",
+        "Per-example inference time (× unpruned model)",
+        "Inference time (lower is better)",
+    ),
 }
+
+
+def method_label(method: str) -> str:
+    """Legend text: the method's name, or for `dense+E` the compute-matched dense control."""
+    if method.startswith("dense+"):
+        return f"dense, {method[len('dense+') :]} more epochs (compute-matched)"
+    return METHOD_LABELS[method]
+
+
+def method_styles(methods) -> tuple[list[str], dict, dict]:
+    """Legend order, colours and markers that stay the same in every figure."""
+    known = [m for m in METHOD_LABELS if m in set(methods)]
+    controls = sorted((m for m in set(methods) if m.startswith("dense+")), key=len)
+    colours = dict(zip(METHOD_LABELS, sns.color_palette("colorblind"), strict=False))
+    greys = sns.color_palette("Greys", len(controls) + 2)[2:]
+    palette = {method_label(m): colours[m] for m in known}
+    palette |= {method_label(m): grey for m, grey in zip(controls, greys, strict=True)}
+    marker_cycle = dict(zip(METHOD_LABELS, "osD^v", strict=False))
+    markers = {method_label(m): marker_cycle.get(m, "X") for m in known + controls}
+    return [method_label(m) for m in known + controls], palette, markers
 
 
 def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     """Metric against pre-training budget, one line per method, 95% CI over seeds."""
     frame = frame.assign(
-        Method=frame["method"].map(METHOD_LABELS),
+        Method=frame["method"].map(method_label),
         nonzero_percent=100 * frame["nonzero_fraction"],
     ).dropna(subset=[column])  # the unpruned model has no inference-time ratio
-    order = [METHOD_LABELS[m] for m in METHOD_LABELS if m in set(frame["method"])]
+    order, palette, markers = method_styles(frame["method"])
     seeds = frame["seed"].nunique()
-    figure, axes = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    figure, axes = plt.subplots(figsize=(9.0, 4.2), layout="constrained")
     sns.lineplot(
         data=frame,
         x="budget",
         y=column,
         hue="Method",
         hue_order=order,
+        palette=palette,
         style="Method",
         style_order=order,
-        markers=True,
+        markers=markers,
         dashes=False,
         errorbar=("ci", 95),
         ax=axes,
     )
-    axes.set(xlabel=BUDGET_LABEL, ylabel=ylabel, xticks=sorted(frame["budget"].unique()))
-    band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
-    axes.set_title(f"{title} vs pre-training budget ({band})")
     if column == "inference_time_ratio":
         axes.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="unpruned model")
-        axes.legend()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="Method")
+    axes.set(xlabel=BUDGET_LABEL, ylabel=ylabel, xticks=sorted(frame["budget"].unique()))
+    band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
+    axes.set_title(f"{title} by pre-training budget ({band})")
     axes.grid(alpha=0.3)
+    return figure
+
+
+def stage_time_figure(benchmarks: pd.DataFrame):
+    """Total wall time per rule (bars), with job counts: where the pipeline's time goes."""
+    per_rule = benchmarks.groupby("rule")["seconds"].agg(["sum", "count"])
+    per_rule = per_rule.sort_values("sum", ascending=False)
+    figure, axes = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    bars = axes.barh(per_rule.index, per_rule["sum"] / 60, color="tab:blue")
+    labels = [f"{count} jobs" if count > 1 else "1 job" for count in per_rule["count"]]
+    axes.bar_label(bars, labels=labels, padding=3, fontsize=8)
+    axes.invert_yaxis()
+    axes.set(xlabel="Wall time summed over jobs (minutes)", ylabel="Rule")
+    axes.set_title(f"Where the pipeline's time goes ({per_rule['sum'].sum() / 60:.1f} job-minutes)")
+    axes.grid(axis="x", alpha=0.3)
     return figure
 
 

@@ -32,5 +32,6 @@ def configure(threads: int, seed: int, log_path: str | None = None) -> logging.L
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
     logger = logging.getLogger("fwprune")
+    sys.excepthook = lambda *error: logger.critical("job failed", exc_info=error)
     logger.info("threads=%d seed=%d tensorflow=%s", threads, seed, tf.__version__)
     return logger

@@ -1,0 +1,133 @@
+"""Recovery: a killed job, a corrupt data file, and runs that repeat exactly."""
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import psutil
+import pytest
+from test_workflow import planned_jobs
+
+from conftest import SMOKE_TIMEOUT, copy_workflow, run_snakemake
+
+# Wall-clock measurements differ between runs by nature; everything else must not.
+TIMING_COLUMNS = ["inference_time_ratio", "inference_time_ratio_q25", "inference_time_ratio_q75"]
+TIMING_COLUMNS += ["pruned_latency_ms", "dense_latency_ms"]
+
+
+def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop(columns=[c for c in TIMING_COLUMNS if c in frame])
+    return frame.sort_values(["seed", "budget", "method"]).reset_index(drop=True)
+
+
+@pytest.fixture
+def finished_copy(smoke_run, tmp_path):
+    """A private copy of the finished smoke run, Snakemake's metadata and mtimes included."""
+    shutil.copytree(smoke_run, tmp_path / "run", symlinks=True)
+    return tmp_path / "run"
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def job_process(snakemake: psutil.Process, script: str):
+    """The child process running `script`, if it has started."""
+    for child in snakemake.children(recursive=True):
+        try:
+            if any(script in part for part in child.cmdline()):
+                return child
+        except psutil.NoSuchProcess:
+            continue
+    return None
+
+
+def test_killed_job_is_redone_with_its_dependants_only(finished_copy, smoke_metrics):
+    stage = finished_copy / "results/seed0/budget2/fw"
+    for output in stage.glob("pruned.*"):
+        output.unlink()
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--cores",
+        "1",
+        "--configfile",
+        "tests/smoke.yaml",
+    ]
+    snakemake = subprocess.Popen(
+        command, cwd=finished_copy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        # Kill the job while it trains: after the first FW iteration, before the last.
+        wait_for(lambda: "fw iteration 1" in _read(stage / "prune.log"), 300, "training to start")
+        job = wait_for(
+            lambda: job_process(psutil.Process(snakemake.pid), "prune.py"), 30, "the job"
+        )
+        job.send_signal(signal.SIGKILL)
+        assert snakemake.wait(timeout=120) != 0
+    finally:
+        if snakemake.poll() is None:
+            snakemake.kill()
+    assert not list(stage.glob("pruned.*")), "a killed job left an output behind"
+    assert not list(stage.glob(".pruned*")), "a killed job left a temporary file behind"
+
+    redo = {"prune": 1, "finetune": 1, "evaluate": 1, "time_inference": 1}
+    assert planned_jobs(finished_copy) == redo | {"aggregate": 1, "plot": 1, "all": 1}
+    run_snakemake(finished_copy, "--cores", "2", "--configfile", "tests/smoke.yaml")
+    rerun = pd.read_parquet(finished_copy / "results/metrics.parquet")
+    pd.testing.assert_frame_equal(deterministic_part(rerun), deterministic_part(smoke_metrics))
+
+
+def test_corrupt_data_file_stops_the_run_with_a_clear_error(finished_copy):
+    data = finished_copy / "data" / "mnist.npz"
+    data.write_bytes(data.read_bytes()[:1_000_000])
+    metrics = finished_copy / "results/metrics.parquet"
+    before = metrics.stat().st_mtime_ns
+    result = run_snakemake(
+        finished_copy, "--cores", "1", "--configfile", "tests/smoke.yaml", check=False
+    )
+    logs = "".join(_read(p) for p in finished_copy.glob("results/seed0/pretrain/*.log"))
+    assert result.returncode != 0
+    assert "data/mnist.npz is unreadable" in logs + result.stderr
+    assert "delete it and run again" in logs + result.stderr
+    assert metrics.stat().st_mtime_ns == before, "a job downstream of the bad file ran"
+    assert not (finished_copy / "results/seed0/pretrain/epoch1.npz").exists()
+
+
+def test_corrupt_arrays_are_refused_by_digest(finished_copy):
+    import numpy as np
+
+    data = finished_copy / "data" / "mnist.npz"
+    with np.load(data) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["y_test"][0] ^= 1
+    np.savez(data, **arrays)
+    result = run_snakemake(
+        finished_copy, "--cores", "1", "--configfile", "tests/smoke.yaml", check=False
+    )
+    logs = "".join(_read(p) for p in finished_copy.glob("results/seed0/pretrain/*.log"))
+    assert result.returncode != 0
+    assert "data/mnist.npz has SHA-256" in logs and "not the pinned" in logs
+
+
+def test_two_runs_of_one_config_give_identical_metrics(smoke_metrics, tmp_path):
+    second = copy_workflow(tmp_path)
+    run_snakemake(second, "--cores", "2", "--configfile", "tests/smoke.yaml", timeout=SMOKE_TIMEOUT)
+    again = pd.read_parquet(second / "results/metrics.parquet")
+    pd.testing.assert_frame_equal(deterministic_part(again), deterministic_part(smoke_metrics))
+
+
+def _read(path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""

@@ -1,0 +1,26 @@
+rule benchmarks:
+    input:
+        benchmarks=[record["path"] for record in benchmark_records()],
+        code=library("io", "plots"),
+    output:
+        table="results/benchmarks.parquet",
+        figure="results/figures/time_per_stage.pdf",
+        figure_png=report(
+            "results/figures/time_per_stage.png",
+            caption="../report/time_per_stage.rst",
+            category="Performance",
+        ),
+    log:
+        "results/benchmarks.log",
+    benchmark:
+        "results/benchmarks.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        records=benchmark_records(),
+    script:
+        "../scripts/benchmarks.py"

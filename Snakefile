@@ -18,6 +18,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/timing.smk"
 include: "workflow/rules/plot.smk"
 include: "workflow/rules/benchmarks.smk"
+include: "workflow/rules/sweep.smk"
 
 
 rule all:

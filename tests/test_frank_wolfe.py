@@ -5,6 +5,7 @@ import pytest
 
 from fwprune import frank_wolfe as fw
 from fwprune.masks import keep_count
+from fwprune.schedules import keep_schedule, polynomial_decay, retraining_epochs
 
 
 def brute_force_lmo_value(gradient, k):
@@ -64,10 +65,22 @@ def test_fw_prunes_at_half_and_last_iteration(n, events):
 @pytest.mark.parametrize(
     "s_init, s_final, iterations", [(0.3, 0.6, 4), (0.1, 0.9, 7), (0.5, 0.5, 3)]
 )
-def test_sparsity_schedule_ends_at_final(s_init, s_final, iterations):
-    schedule = fw.sparsity_schedule(s_init, s_final, iterations)
-    assert len(schedule) == iterations
+def test_fw_momentum_schedule_is_linear_and_ends_at_final(s_init, s_final, iterations):
+    schedule = polynomial_decay(s_init, s_final, iterations, power=1)
+    expected = s_init + np.arange(1, iterations + 1) * (s_final - s_init) / iterations
+    np.testing.assert_allclose(schedule, expected)
     assert schedule[-1] == s_final
-    assert np.all(np.diff(schedule) >= 0) and schedule[0] > s_init or s_init == s_final
-    keeps = fw.keep_schedule(34720, s_init, s_final, iterations)
+    keeps = keep_schedule(34720, s_init, s_final, iterations, power=1)
     assert keeps[-1] == keep_count(34720, s_final)
+
+
+@pytest.mark.parametrize(
+    "params, epochs",
+    [
+        ({"finetune_epochs": 1}, 1),
+        ({"iterations": 4, "retrain_epochs": 1, "finetune_epochs": 0}, 4),
+        ({"iterations": 3, "retrain_epochs": 2, "finetune_epochs": 1}, 7),
+    ],
+)
+def test_retraining_epochs(params, epochs):
+    assert retraining_epochs(params) == epochs

@@ -35,7 +35,7 @@ def wait_for(condition, timeout: float, what: str):
     while time.monotonic() < deadline:
         if found := condition():
             return found
-        time.sleep(0.2)
+        time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -52,7 +52,7 @@ def job_process(snakemake: psutil.Process, script: str):
 
 def test_killed_job_is_redone_with_its_dependants_only(finished_copy, smoke_metrics):
     stage = finished_copy / "results/seed0/budget2/fw"
-    for output in stage.glob("pruned.*"):
+    for output in [*stage.glob("pruned.*"), stage / "prune.log"]:
         output.unlink()
     command = [
         sys.executable,
@@ -67,16 +67,15 @@ def test_killed_job_is_redone_with_its_dependants_only(finished_copy, smoke_metr
         command, cwd=finished_copy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        # Kill the job while it trains: after the first FW iteration, before the last.
-        wait_for(lambda: "fw iteration 1" in _read(stage / "prune.log"), 300, "training to start")
-        job = wait_for(
-            lambda: job_process(psutil.Process(snakemake.pid), "prune.py"), 30, "the job"
-        )
+        job = wait_for(lambda: job_process(psutil.Process(snakemake.pid), "prune.py"), 120, "job")
+        # Kill it while it trains: after the first pruning event, before its last epoch.
+        wait_for(lambda: "fw iteration 2" in _read(stage / "prune.log"), 120, "training")
         job.send_signal(signal.SIGKILL)
         assert snakemake.wait(timeout=120) != 0
     finally:
         if snakemake.poll() is None:
             snakemake.kill()
+    assert "fw iteration 4" not in _read(stage / "prune.log"), "the job finished before the kill"
     assert not list(stage.glob("pruned.*")), "a killed job left an output behind"
     assert not list(stage.glob(".pruned*")), "a killed job left a temporary file behind"
 

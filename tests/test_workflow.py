@@ -2,10 +2,12 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import run_snakemake
+from conftest import REPO, run_snakemake
+from fwprune.schedules import retraining_epochs
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 PRUNABLE = 34_720
@@ -28,7 +30,7 @@ def test_every_seed_budget_and_method_has_a_row(smoke_metrics):
         (seed, budget, method)
         for seed in SMOKE["seeds"]
         for budget in SMOKE["budgets"]
-        for method in ["base", *SMOKE["methods"]]
+        for method in ["base", *SMOKE["methods"], "dense+1", "dense+4"]
     }
     assert keys == expected and len(smoke_metrics) == len(expected)
 
@@ -43,9 +45,22 @@ def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
 
 def test_rows_record_training_spent_and_config(smoke_metrics):
     spent = smoke_metrics.groupby("method").epochs_after_checkpoint.unique().map(list).to_dict()
-    assert spent == {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4], "gmp": [4]}
+    expected = {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4], "gmp": [4]}
+    assert spent == expected | {"dense+1": [1], "dense+4": [4]}
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    for method in SMOKE["methods"]:
+        assert retraining_epochs(config[method] | SMOKE.get(method, {})) == expected[method][0]
     assert (smoke_metrics.data_train_size == 2000).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
+
+
+def test_dense_control_is_the_checkpoint_trained_on(smoke_metrics):
+    """dense+E at budget k is pre-training checkpoint k + E: the chain's own epochs."""
+    rows = smoke_metrics.set_index(["budget", "method"])
+    np.testing.assert_equal(
+        rows.loc[(1, "dense+1"), "test_accuracy"], rows.loc[(2, "base"), "test_accuracy"]
+    )
+    assert (smoke_metrics[smoke_metrics.method.str.startswith("dense")].sparsity == 0).all()
 
 
 def test_figures_and_logs_and_benchmarks_exist(smoke_run):
@@ -74,8 +89,10 @@ def test_a_changed_hyper_parameter_reruns_only_what_it_affects(smoke_run, tmp_pa
         "prune": budgets,
         "finetune": budgets,
         "evaluate": budgets,
+        "time_inference": budgets,
         "aggregate": 1,
         "plot": 1,
+        "benchmarks": 1,
         "all": 1,
     }
 
@@ -90,3 +107,12 @@ def test_metrics_table_is_readable_with_pandas(smoke_run):
     frame = pd.read_parquet(smoke_run / "results" / "metrics.parquet")
     assert {"seed", "budget", "method", "test_accuracy", "test_loss", "sparsity"} <= set(frame)
     assert {"nonzero_fraction", "compression_ratio", "theoretical_speedup"} <= set(frame)
+
+
+def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_run):
+    run_snakemake(smoke_run, "--cores", "2", "sweep", "--configfile", "tests/smoke.yaml")
+    sweep = pd.read_parquet(smoke_run / "results/sweep/metrics.parquet")
+    assert len(sweep) == len(SMOKE["methods"]) * 2
+    assert ((sweep.zero_weights - (sweep.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
+    assert (sweep.epochs_after_checkpoint == 4).all()
+    assert (smoke_run / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000

@@ -1,3 +1,5 @@
+import os
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -16,6 +18,23 @@ METHODS = config["methods"]
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 RUN = "results/seed{seed}/budget{budget}"
+sys.path.insert(0, str(LIBRARY.parent))
+from fwprune.schedules import retraining_epochs  # numpy only: cheap to import here
+
+# Compute-matched dense controls: the unpruned checkpoint trained as many more epochs as
+# a method spends after pruning, i.e. pre-training checkpoint budget + E.
+CONTROLS = (
+    [
+        f"dense+{e}"
+        for e in sorted({retraining_epochs(config[m]) for m in METHODS} - {0})
+    ]
+    if config["dense_matched"]
+    else []
+)
+MODELS = ["base", *METHODS, *CONTROLS]
+LAST_EPOCH = max(config["budgets"]) + max(
+    [int(c.split("+")[1]) for c in CONTROLS], default=0
+)
 
 
 def canonical(settings):
@@ -42,14 +61,19 @@ wildcard_constraints:
     budget=r"\d+",
     epoch=r"\d+",
     method="magnitude|fw|fw_momentum|gmp",
-    model="base|magnitude|fw|fw_momentum|gmp",
+    model=r"base|magnitude|fw|fw_momentum|gmp|dense\+\d+",
     dataset="mnist|fashion_mnist",
+    sparsity=r"0\.\d+",
 
 
 def library(*modules):
-    """The library modules a script imports: inputs, so that editing one reruns the rule."""
+    """The library modules a script imports: inputs, so that editing one reruns the rule.
+
+    Relative to the working directory: Snakemake records input paths, and an absolute one
+    would rerun everything once the project folder moves."""
     return [
-        str(LIBRARY / f"{module}.py") for module in ("__init__", "runtime", *modules)
+        os.path.relpath(LIBRARY / f"{module}.py")
+        for module in ("__init__", "runtime", *modules)
     ]
 
 
@@ -64,9 +88,12 @@ def previous_checkpoint(wildcards):
 
 
 def evaluated_model(wildcards):
-    """The base model of a budget is its pre-training checkpoint; a method's, its fine-tuned one."""
-    if wildcards.model == "base":
-        stem = f"results/seed{wildcards.seed}/pretrain/epoch{wildcards.budget}"
+    """A budget's base model is its checkpoint; a control's, the checkpoint E epochs on;
+    a method's, its fine-tuned model."""
+    budget = int(wildcards.budget)
+    if wildcards.model == "base" or wildcards.model.startswith("dense+"):
+        extra = int(wildcards.model.split("+")[1]) if "+" in wildcards.model else 0
+        stem = f"results/seed{wildcards.seed}/pretrain/epoch{budget + extra}"
     else:
         stem = f"{RUN}/{wildcards.model}/finetuned".format(**wildcards)
     return {"state": f"{stem}.npz", "model": f"{stem}.keras"}
@@ -74,11 +101,12 @@ def evaluated_model(wildcards):
 
 def run_description(wildcards):
     """The config values that produced one row of the metrics table."""
-    method = {} if wildcards.model == "base" else canonical(config[wildcards.model])
+    model = wildcards.get("model", wildcards.get("method"))
+    method = canonical(config.get(model, {}))
     return {
         "seed": int(wildcards.seed),
         "budget": int(wildcards.budget),
-        "method": wildcards.model,
+        "method": model,
         "dataset": DATASET,
         **{f"train_{key}": value for key, value in TRAIN.items()},
         **{f"data_{key}": value for key, value in DATA_SUBSET.items()},
@@ -86,12 +114,53 @@ def run_description(wildcards):
     }
 
 
+SWEEP_RUN = "results/sweep/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
+# The sweep gives every method the retraining the most expensive one spends.
+SWEEP_EPOCHS = max(retraining_epochs(config[m]) for m in METHODS)
+# The key holding each method's target sparsity.
+TARGET_KEY = {
+    "magnitude": "sparsity",
+    "fw": "sparsity",
+    "fw_momentum": "sparsity_final",
+}
+TARGET_KEY["gmp"] = "sparsity_final"
+
+
+def sweep_params(wildcards):
+    """A method's settings at a sweep sparsity, its spare epochs given to fine-tuning."""
+    params = dict(config[wildcards.method])
+    params[TARGET_KEY[wildcards.method]] = float(wildcards.sparsity)
+    if "sparsity_init" in params:  # a schedule must not start above its target
+        params["sparsity_init"] = min(
+            params["sparsity_init"], float(wildcards.sparsity)
+        )
+    params["finetune_epochs"] += SWEEP_EPOCHS - retraining_epochs(params)
+    return canonical(params)
+
+
+def sweep_row(wildcards):
+    row = run_description(wildcards) | {"target_sparsity": float(wildcards.sparsity)}
+    return row | {
+        f"param_{key}": value for key, value in sweep_params(wildcards).items()
+    }
+
+
+def sweep_tables():
+    return expand(
+        f"{SWEEP_RUN}/metrics.tsv",
+        seed=config["seeds"],
+        budget=config["sweep"]["budgets"],
+        method=METHODS,
+        sparsity=config["sweep"]["sparsities"],
+    )
+
+
 def metrics_tables():
     return expand(
         f"{RUN}/{{model}}/metrics.tsv",
         seed=config["seeds"],
         budget=config["budgets"],
-        model=["base", *METHODS],
+        model=MODELS,
     )
 
 
@@ -120,13 +189,11 @@ def pipeline_jobs():
     for seed in config["seeds"]:
         jobs += [
             ("pretrain", {"seed": seed, "epoch": epoch})
-            for epoch in range(1, max(config["budgets"]) + 1)
+            for epoch in range(1, LAST_EPOCH + 1)
         ]
         for budget in config["budgets"]:
             run = {"seed": seed, "budget": budget}
-            jobs += [
-                ("evaluate", run | {"model": model}) for model in ["base", *METHODS]
-            ]
+            jobs += [("evaluate", run | {"model": model}) for model in MODELS]
             for method in METHODS:
                 jobs += [
                     (rule, run | {"method": method})

@@ -8,10 +8,11 @@ KEYS = ["seed", "budget", "method"]
 
 
 def main(tables: list[str], timings: list[str], output) -> None:
-    metrics = pd.concat([read_table(path) for path in tables], ignore_index=True)
-    timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
-    # The unpruned model is the reference of the ratio: it gets no timing row.
-    merged = metrics.merge(timing, on=KEYS, how="left", validate="one_to_one")
+    merged = pd.concat([read_table(path) for path in tables], ignore_index=True)
+    if timings:  # the sparsity sweep times nothing
+        timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
+        # The unpruned model is the reference of the ratio: it gets no timing row.
+        merged = merged.merge(timing, on=KEYS, how="left", validate="one_to_one")
     merged = merged.sort_values(KEYS)
     write_table(merged, output.table)
     write_table(merged, output.text)  # the same rows, readable without pandas

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from fwprune.masks import keep_count, top_k_mask
+from fwprune.masks import top_k_mask
 
 
 def lmo(gradient: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
@@ -44,16 +44,3 @@ def momentum_update(buffer: np.ndarray, gradient: np.ndarray, rho: float) -> np.
 def pruning_iterations(iterations: int) -> tuple[int, ...]:
     """Iterations at which `fw` prunes: ceil(N/2) and N (the paper's i mod (N/2) = 0)."""
     return tuple(sorted({math.ceil(iterations / 2), iterations}))
-
-
-def sparsity_schedule(s_init: float, s_final: float, iterations: int) -> np.ndarray:
-    """s_i = s_init + i (s_final - s_init) / N for i = 1..N, so that s_N = s_final."""
-    steps = np.arange(1, iterations + 1)
-    schedule = s_init + steps * (s_final - s_init) / iterations
-    schedule[-1] = s_final  # exact, whatever the rounding of the division
-    return schedule
-
-
-def keep_schedule(n: int, s_init: float, s_final: float, iterations: int) -> list[int]:
-    """k_i = n - round(s_i n): the weights kept at each fw_momentum pruning event."""
-    return [keep_count(n, s) for s in sparsity_schedule(s_init, s_final, iterations)]

@@ -53,7 +53,9 @@ def fw_momentum(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwor
     """Algorithm 4: FW on the moving average d of g; sparsity rises to s_final by i = N."""
     s_final = params["sparsity_final"]
     keep_final = keep_count(network.size, s_final)
-    keeps = fwm.keep_schedule(network.size, params["sparsity_init"], s_final, params["iterations"])
+    keeps = schedules.keep_schedule(  # linear: s_i = s_init + i (s_final - s_init) / N
+        network.size, params["sparsity_init"], s_final, params["iterations"], power=1
+    )
     relaxed = magnitude_mask(network.latent_weights(), s_final).astype(np.float64)
     direction = np.zeros(network.size)
     for i, keep in enumerate(keeps, start=1):

@@ -92,6 +92,36 @@ def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     return figure
 
 
+def sweep_figure(frame: pd.DataFrame):
+    """Accuracy against sparsity, one panel per pre-training budget, one line per method."""
+    frame = frame.assign(Method=frame["method"].map(method_label))
+    order, palette, markers = method_styles(frame["method"])
+    grid = sns.relplot(
+        data=frame,
+        x="sparsity",
+        y="test_accuracy",
+        hue="Method",
+        hue_order=order,
+        palette=palette,
+        style="Method",
+        markers=markers,
+        dashes=False,
+        col="budget",
+        kind="line",
+        errorbar=("ci", 95),
+        height=3.6,
+        aspect=0.9,
+    )
+    grid.set_axis_labels("Sparsity of the prunable weights", "Test accuracy (fraction correct)")
+    grid.set_titles("pre-trained {col_name} epochs")
+    for axes in grid.axes.flat:
+        axes.grid(alpha=0.3)
+    seeds = frame["seed"].nunique()
+    band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
+    grid.figure.suptitle(f"Accuracy vs sparsity at equal retraining ({band})", y=1.03)
+    return grid.figure
+
+
 def stage_time_figure(benchmarks: pd.DataFrame):
     """Total wall time per rule (bars), with job counts: where the pipeline's time goes."""
     per_rule = benchmarks.groupby("rule")["seconds"].agg(["sum", "count"])

@@ -37,7 +37,7 @@ def polynomial_decay(s_init: float, s_final: float, steps: int, power: float = 3
     """s_t = s_final + (s_init - s_final)(1 - t/n)^power for t = 1..n; s_n = s_final exactly.
 
     power = 3 is Zhu & Gupta's cubic schedule (and tfmot's default); power = 1 is the
-    linear schedule of `frank_wolfe.sparsity_schedule`.
+    linear schedule of fw_momentum, s_i = s_init + i (s_final - s_init) / N (METHODS.md).
     """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
@@ -57,3 +57,11 @@ def keep_schedule(
 ) -> list[int]:
     """k_t = n - round(s_t n): the weights kept after each pruning step."""
     return [keep_count(n, s) for s in polynomial_decay(s_init, s_final, steps, power)]
+
+
+def retraining_epochs(params: dict) -> int:
+    """Epochs a method trains after the checkpoint: E per iteration, then E_ft fine-tuning.
+
+    The compute-matched dense control trains the unpruned checkpoint this long.
+    """
+    return params.get("iterations", 0) * params.get("retrain_epochs", 0) + params["finetune_epochs"]

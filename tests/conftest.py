@@ -1,6 +1,7 @@
 """Shared fixtures: a copy of the workflow in a temporary directory, and one smoke run."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,27 @@ def smoke_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def smoke_metrics(smoke_run) -> pd.DataFrame:
     return pd.read_parquet(smoke_run / "results" / "metrics.parquet")
+
+
+def job_stats(log: str) -> dict[str, int]:
+    """Rule -> job count from the "Job stats" table Snakemake prints ({} if none)."""
+    table = re.search(r"Job stats:\n(.*?)\n\n", log + "\n\n", re.S)
+    if table is None:
+        return {}
+    rows = [line.split() for line in table.group(1).splitlines()[2:]]
+    return {rule: int(count) for rule, count in rows if rule != "total"}
+
+
+def planned_jobs(workdir, *targets, configfiles=("tests/smoke.yaml",)) -> dict[str, int]:
+    """Rule -> job count of a dry run ({} when there is nothing to do)."""
+    result = run_snakemake(workdir, "-n", *targets, "--configfile", *configfiles)
+    return job_stats(result.stdout)
+
+
+def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
+    """The metrics without wall-clock measurements, which differ between any two runs."""
+    measured = [c for c in frame if c.startswith("inference_time") or c.endswith("latency_ms")]
+    return frame.drop(columns=measured).sort_values(KEYS).reset_index(drop=True)
+
+
+KEYS = ["seed", "budget", "method"]  # one row of a metrics table per key

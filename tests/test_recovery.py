@@ -9,18 +9,14 @@ import time
 import pandas as pd
 import psutil
 import pytest
-from test_workflow import planned_jobs
 
-from conftest import SMOKE_TIMEOUT, copy_workflow, run_snakemake
-
-# Wall-clock measurements differ between runs by nature; everything else must not.
-TIMING_COLUMNS = ["inference_time_ratio", "inference_time_ratio_q25", "inference_time_ratio_q75"]
-TIMING_COLUMNS += ["pruned_latency_ms", "dense_latency_ms"]
-
-
-def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.drop(columns=[c for c in TIMING_COLUMNS if c in frame])
-    return frame.sort_values(["seed", "budget", "method"]).reset_index(drop=True)
+from conftest import (
+    SMOKE_TIMEOUT,
+    copy_workflow,
+    deterministic_part,
+    planned_jobs,
+    run_snakemake,
+)
 
 
 @pytest.fixture

@@ -6,22 +6,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, planned_jobs, run_snakemake
 from fwprune.schedules import retraining_epochs
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 PRUNABLE = 34_720
 TARGETS = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6, "gmp": 0.6}
-
-
-def planned_jobs(workdir, *targets, configfiles=("tests/smoke.yaml",)) -> dict[str, int]:
-    """Rule -> job count of a dry run ({} when there is nothing to do)."""
-    result = run_snakemake(workdir, "-n", *targets, "--configfile", *configfiles)
-    table = re.search(r"Job stats:\n(.*?)\n\n", result.stdout + "\n\n", re.S)
-    if table is None:
-        return {}
-    rows = [line.split() for line in table.group(1).splitlines()[2:]]
-    return {rule: int(count) for rule, count in rows if rule != "total"}
 
 
 def test_every_seed_budget_and_method_has_a_row(smoke_metrics):

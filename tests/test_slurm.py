@@ -1,0 +1,74 @@
+"""The smoke DAG through a real one-node SLURM cluster, with the repository's `slurm` profile."""
+
+import os
+import re
+import shutil
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, copy_workflow, deterministic_part, job_stats, run_snakemake
+from slurm_cluster import job_endings, local_cluster, unavailable_reason
+
+SLURM_TIMEOUT = 20 * 60  # seconds; the run takes a few minutes on 2 cores
+SLURM_FLAGS = (
+    # The test cluster has no accounting database, so the executor has to poll squeue.
+    "--slurm-status-command=squeue",
+    # First look at a job after 10 s, not 40 s: these jobs take seconds, not hours.
+    "--slurm-init-seconds-before-status-checks=10",
+)
+# The executor logs each submission with its SLURM log file, .../slurm_logs/rule_NAME/....
+SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+)/")
+
+
+@pytest.fixture(scope="session")
+def slurm_available():
+    """Skip where no cluster can be started (fail instead on CI, which must run this)."""
+    reason = unavailable_reason()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"CI has to run the SLURM test, but {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def cluster(slurm_available, tmp_path_factory, monkeypatch):
+    # A SLURM_CONF from the environment would send the jobs to another cluster.
+    monkeypatch.delenv("SLURM_CONF", raising=False)
+    with local_cluster(tmp_path_factory.mktemp("slurm")) as home:
+        yield home
+
+
+def slurm_checkout(destination, smoke_run):
+    """A fresh copy of the workflow and profile, with the smoke run's data (no download)."""
+    workdir = copy_workflow(destination)
+    shutil.copytree(REPO / "slurm", workdir / "slurm")
+    # All of the download's outputs (its benchmark too), or Snakemake downloads again.
+    shutil.copytree(smoke_run / "data", workdir / "data")
+    return workdir
+
+
+# Checked first, so that a machine without SLURM skips before the minutes of the smoke run.
+@pytest.mark.usefixtures("slurm_available")
+def test_smoke_dag_runs_through_slurm(cluster, smoke_run, smoke_metrics, tmp_path):
+    workdir = slurm_checkout(tmp_path, smoke_run)
+    result = run_snakemake(
+        workdir,
+        "--profile",
+        "slurm",
+        "--configfile",
+        "tests/smoke.yaml",
+        *SLURM_FLAGS,
+        timeout=SLURM_TIMEOUT,
+    )
+    log = result.stdout + result.stderr
+    submitted = SUBMITTED.findall(log)
+    endings = job_endings(cluster)
+    assert {endings.get(jobid) for jobid, _ in submitted} == {"WEXITSTATUS 0"}, endings
+    # Every job Snakemake planned went through sbatch, but `all`, which has nothing to run.
+    planned = Counter(job_stats(log))
+    assert "download" not in planned  # the data was copied in
+    assert Counter(rule for _, rule in submitted) == planned - Counter(all=1)
+    metrics = pd.read_parquet(workdir / "results" / "metrics.parquet")
+    pd.testing.assert_frame_equal(deterministic_part(metrics), deterministic_part(smoke_metrics))

@@ -1,20 +1,23 @@
 """Fine-tune a pruned model with its mask fixed; with 0 epochs, copy it unchanged."""
 
-from fwprune import runtime
+import logging
+
 from fwprune.io import copy_file
 
 
 def main(inputs, output, params, threads: int, log: str) -> None:
-    logger = runtime.configure(threads, params.seed, log)
     if params.epochs == 0:
-        logger.info("finetune_epochs is 0: copying the pruned model")
+        # No TensorFlow at all for a copy: its start-up would be most of the job's time.
+        logging.basicConfig(filename=log, filemode="w", level=logging.INFO)
+        logging.getLogger("fwprune").info("finetune_epochs is 0: copying the pruned model")
         copy_file(inputs.state, output.state)
         copy_file(inputs.model, output.model)
         return
-    # Imported here so that the copy above does not pay for loading TensorFlow's data.
+    from fwprune import runtime
     from fwprune.data import load_dataset, prepare
     from fwprune.training import MaskedNetwork
 
+    runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
     network.train(*train, epochs=params.epochs)

@@ -49,7 +49,7 @@ def method_label(method: str) -> str:
 def method_styles(methods) -> tuple[list[str], dict, dict]:
     """Legend order, colours and markers that stay the same in every figure."""
     known = [m for m in METHOD_LABELS if m in set(methods)]
-    controls = sorted((m for m in set(methods) if m.startswith("dense+")), key=len)
+    controls = sorted((m for m in set(methods) if m.startswith("dense+")), key=lambda m: int(m[6:]))
     colours = dict(zip(METHOD_LABELS, sns.color_palette("colorblind"), strict=False))
     greys = sns.color_palette("Greys", len(controls) + 2)[2:]
     palette = {method_label(m): colours[m] for m in known}

@@ -1,0 +1,61 @@
+"""Smoke test of the benchmark command: it runs and prints a numeric row per item.
+
+Speed is never asserted here: timings depend on the machine and its load.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ITEMS = ("1", "2", "2b", "3", "4", "5")
+NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
+
+
+def table_rows(output: str) -> dict[str, list[str]]:
+    """Markdown table rows keyed by their first cell."""
+    rows = {}
+    for line in output.splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows[cells[0]] = cells
+    return rows
+
+
+@pytest.fixture(scope="module")
+def quick_output() -> str:
+    if not (REPO / "data" / "mnist.npz").exists():
+        pytest.skip("data/mnist.npz is missing: run the download step first")
+    environment = os.environ | {"PYTHONPATH": str(REPO / "workflow" / "scripts")}
+    result = subprocess.run(
+        [sys.executable, "-m", "fwprune.bench", "--quick", "--threads", "1"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang guard, not a speed check
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    return result.stdout
+
+
+def test_quick_benchmark_prints_a_numeric_row_for_every_item(quick_output):
+    rows = table_rows(quick_output)
+    assert rows["item"][:3] == ["item", "measure", "median"]
+    for item in ITEMS:
+        assert item in rows, f"no row for item {item}:\n{quick_output}"
+        median, full_range = rows[item][2], rows[item][3]
+        assert re.fullmatch(NUMBER, median), f"item {item}: median {median!r} is not a number"
+        low, high = (float(value) for value in full_range.split("–"))
+        assert low <= float(median) <= high
+
+
+def test_job_breakdown_covers_every_stage(quick_output):
+    rows = table_rows(quick_output)
+    stages = [cells for item, cells in rows.items() if item.startswith("4.")]
+    assert len(stages) == 7
+    assert all(re.fullmatch(NUMBER, cells[2]) for cells in stages)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,3 +79,20 @@ def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 KEYS = ["seed", "budget", "method"]  # one row of a metrics table per key
+
+
+@pytest.fixture(scope="module")
+def data():
+    """128 random images and labels: enough to run a method on the real model in seconds."""
+    from fwprune import runtime
+
+    runtime.configure(threads=1, seed=0)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, size=(128, 28, 28, 1)).astype("float32")
+    return x, rng.integers(0, 10, size=128).astype("int32")
+
+
+def fresh_network():
+    from fwprune.training import MaskedNetwork
+
+    return MaskedNetwork(learning_rate=0.05, momentum=0.0, batch_size=32, seed=0)

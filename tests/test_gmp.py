@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fwprune import runtime
+from conftest import fresh_network
 from fwprune.masks import keep_count, magnitude_mask
 from fwprune.methods import PRUNERS, surviving_magnitude_mask
 from fwprune.model import flatten_kernels
@@ -125,20 +125,6 @@ def test_surviving_mask_refuses_to_keep_more_than_survive():
 
 
 # --- gmp on the real model ---------------------------------------------------------
-@pytest.fixture(scope="module", autouse=True)
-def single_thread():
-    runtime.configure(threads=1, seed=0)
-
-
-@pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(1)
-    x = rng.uniform(0, 1, size=(128, 28, 28, 1)).astype("float32")
-    return x, rng.integers(0, 10, size=128).astype("int32")
-
-
-def fresh_network():
-    return MaskedNetwork(learning_rate=0.05, momentum=0.0, batch_size=32, seed=0)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fwprune import runtime
+from conftest import fresh_network
 from fwprune.masks import keep_count, magnitude_mask
 from fwprune.methods import PRUNERS
 from fwprune.training import MaskedNetwork
@@ -16,22 +16,6 @@ PARAMS = {
     "fw_momentum": dict(FW, sparsity_init=0.3, sparsity_final=0.6, momentum=0.9),
 }
 FINAL_SPARSITY = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def single_thread():
-    runtime.configure(threads=1, seed=0)
-
-
-@pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(1)
-    x = rng.uniform(0, 1, size=(128, 28, 28, 1)).astype("float32")
-    return x, rng.integers(0, 10, size=128).astype("int32")
-
-
-def fresh_network():
-    return MaskedNetwork(learning_rate=0.05, momentum=0.0, batch_size=32, seed=0)
 
 
 @pytest.mark.parametrize("method", PARAMS)
@@ -60,29 +44,27 @@ def test_fw_starts_from_the_magnitude_mask(method, data, monkeypatch):
     np.testing.assert_array_equal(pruned.mask, expected)
 
 
-def test_fw_prunes_only_at_half_and_last_iteration(data, monkeypatch):
-    kept = []
+@pytest.fixture
+def kept(monkeypatch):
+    """The number of weights kept at each retraining of the network."""
+    counts = []
     original = MaskedNetwork.train
 
     def record(self, x, y, epochs):
-        kept.append(int(self.mask.sum()))
+        counts.append(int(self.mask.sum()))
         return original(self, x, y, epochs)
 
     monkeypatch.setattr(MaskedNetwork, "train", record)
+    return counts
+
+
+def test_fw_prunes_only_at_half_and_last_iteration(data, kept):
     net = PRUNERS["fw"](fresh_network(), data, PARAMS["fw"], np.random.default_rng(0))
     k = keep_count(net.size, 0.55)
     assert kept == [net.size, k, k, k]
 
 
-def test_fw_momentum_follows_its_sparsity_schedule(data, monkeypatch):
-    kept = []
-    original = MaskedNetwork.train
-
-    def record(self, x, y, epochs):
-        kept.append(int(self.mask.sum()))
-        return original(self, x, y, epochs)
-
-    monkeypatch.setattr(MaskedNetwork, "train", record)
+def test_fw_momentum_follows_its_sparsity_schedule(data, kept):
     net = PRUNERS["fw_momentum"](
         fresh_network(), data, PARAMS["fw_momentum"], np.random.default_rng(0)
     )

@@ -106,3 +106,12 @@ def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_run):
     assert ((sweep.zero_weights - (sweep.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
     assert (sweep.epochs_after_checkpoint == 4).all()
     assert (smoke_run / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
+
+
+def test_report_holds_every_figure_with_its_caption(smoke_run):
+    run_snakemake(smoke_run, "--report", "report.html", "--configfile", "tests/smoke.yaml")
+    html = (smoke_run / "report.html").read_text()
+    for figure in ("accuracy", "loss", "nonzero", "inference_time", "time_per_stage"):
+        assert f"{figure}.png" in html
+    assert "measured interleaved in one process" in html  # a caption
+    assert "metrics.tsv" in html

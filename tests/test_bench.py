@@ -27,12 +27,12 @@ def table_rows(output: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def quick_output() -> str:
-    if not (REPO / "data" / "mnist.npz").exists():
-        pytest.skip("data/mnist.npz is missing: run the download step first")
+def quick_output(smoke_run) -> str:
+    """The quick benchmark on the MNIST file the smoke run downloaded and verified."""
+    data = smoke_run / "data" / "mnist.npz"
     environment = os.environ | {"PYTHONPATH": str(REPO / "workflow" / "scripts")}
     result = subprocess.run(
-        [sys.executable, "-m", "fwprune.bench", "--quick", "--threads", "1"],
+        [sys.executable, "-m", "fwprune.bench", "--quick", "--threads", "1", "--data", data],
         cwd=REPO,
         env=environment,
         capture_output=True,

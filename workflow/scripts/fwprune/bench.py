@@ -1,6 +1,6 @@
 """One benchmark command: the pipeline's hot paths measured side by side in one process.
 
-    PYTHONPATH=workflow/scripts python -m fwprune.bench [--quick] [--threads N]
+    PYTHONPATH=workflow/scripts python -m fwprune.bench [--quick] [--threads N] [--data PATH]
 
 Prints a markdown table; every figure is the median of per-round values over interleaved
 repeats (A B A B …, after warm-up) with its min–max and interquartile range:
@@ -33,7 +33,7 @@ import numpy as np
 
 from fwprune import runtime
 
-DATA = Path(__file__).resolve().parents[3] / "data" / "mnist.npz"
+DATA = Path(__file__).resolve().parents[3] / "data" / "mnist.npz"  # what `download` writes
 SEED = 0
 TRAIN = {"learning_rate": 0.01, "momentum": 0.0, "batch_size": 128}  # METHODS.md
 SPARSITY = 0.5
@@ -162,19 +162,12 @@ def s(values: np.ndarray) -> str:
 
 
 # --- shared set-up -----------------------------------------------------------------
-def load_arrays(path) -> dict[str, np.ndarray]:
-    """MNIST, read and verified as jobs read it (`load_dataset`, formerly `load_mnist`)."""
-    from fwprune import data
+def load_train(path, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`size` MNIST training examples, read, verified and scaled as jobs do it."""
+    from fwprune.data import load_dataset, prepare
 
-    if hasattr(data, "load_dataset"):
-        return data.load_dataset("mnist", path)
-    return data.load_mnist(path)
-
-
-def load_train(size: int) -> tuple[np.ndarray, np.ndarray]:
-    from fwprune.data import prepare
-
-    (x, y), _ = prepare(load_arrays(DATA), train_size=size, test_size=1, subset_seed=SEED)
+    arrays = load_dataset("mnist", path)
+    (x, y), _ = prepare(arrays, train_size=size, test_size=1, subset_seed=SEED)
     return x, y
 
 
@@ -299,11 +292,10 @@ job = json.loads(sys.argv[1])
 from fwprune import runtime
 runtime.configure(job["threads"], job["seed"])
 stamps["runtime.configure"] = time.time()
-from fwprune.bench import load_arrays
-from fwprune.data import prepare
+from fwprune.data import load_dataset, prepare
 from fwprune.training import MaskedNetwork
 stamps["import fwprune.training"] = time.time()
-train, _ = prepare(load_arrays(job["data"]))
+train, _ = prepare(load_dataset("mnist", job["data"]))
 stamps["data load+digest+prepare"] = time.time()
 network = MaskedNetwork(**job["train"], seed=job["seed"]).restore(job["state"])
 stamps["build model+restore"] = time.time()
@@ -321,9 +313,9 @@ JOB_STAGES = (
 )
 
 
-def run_job(threads: int, state: Path) -> dict[str, float]:
+def run_job(threads: int, data: Path, state: Path) -> dict[str, float]:
     """Seconds per stage of one fresh job process, and its total wall time."""
-    job = {"threads": threads, "seed": SEED, "data": str(DATA), "train": TRAIN, "state": str(state)}
+    job = {"threads": threads, "seed": SEED, "data": str(data), "train": TRAIN, "state": str(state)}
     environment = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     cpu = children_cpu_seconds()
     spawned = time.time()
@@ -345,13 +337,13 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def job_fixed_cost(threads: int, rounds: int) -> dict[str, np.ndarray]:
+def job_fixed_cost(threads: int, data: Path, rounds: int) -> dict[str, np.ndarray]:
     from fwprune.training import MaskedNetwork
 
     with tempfile.TemporaryDirectory() as directory:
         state = Path(directory) / "checkpoint.npz"
         MaskedNetwork(**TRAIN, seed=SEED).save(state, Path(directory) / "checkpoint.keras")
-        runs = [run_job(threads, state) for _ in range(rounds)]
+        runs = [run_job(threads, data, state) for _ in range(rounds)]
     return {name: np.array([run[name] for run in runs]) for name in runs[0]}
 
 
@@ -479,8 +471,8 @@ def chain_rows(chain: Paired, budgets: int, examples: int) -> list[Row]:
     return [paired_row("5", measure, chain, detail, goal=goal)]
 
 
-def benchmark(sizes: Sizes, threads: int, investigate: bool) -> list[Row]:
-    x, y = load_train(sizes.train)
+def benchmark(sizes: Sizes, data: Path, threads: int, investigate: bool) -> list[Row]:
+    x, y = load_train(data, sizes.train)
     epoch = masked_vs_plain_epoch(x, y, sizes.epoch_rounds, sizes.warmup)
     subsample = slice(0, sizes.subsample)
     gradient = batched_vs_per_example_gradient(
@@ -489,8 +481,9 @@ def benchmark(sizes: Sizes, threads: int, investigate: bool) -> list[Row]:
     inference = pruned_vs_dense_inference(
         x[:100], sizes.calls_per_round, sizes.inference_rounds, sizes.warmup
     )
-    job = job_fixed_cost(threads, sizes.job_rounds)
-    chain = chain_vs_scratch(*load_train(sizes.chain_train), sizes.budgets, sizes.chain_rounds)
+    job = job_fixed_cost(threads, data, sizes.job_rounds)
+    chain_data = load_train(data, sizes.chain_train)
+    chain = chain_vs_scratch(*chain_data, sizes.budgets, sizes.chain_rounds)
     rows = epoch_rows(epoch, len(y)) + gradient_rows(gradient, epoch, sizes.subsample)
     rows += inference_rows(inference) + job_rows(job)
     rows += chain_rows(chain, sizes.budgets, sizes.chain_train)
@@ -504,6 +497,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow intra-op threads")
     parser.add_argument("--investigate", action="store_true", help="split item 1's overhead")
+    parser.add_argument("--data", type=Path, default=DATA, help=f"MNIST npz (default {DATA})")
     return parser.parse_args(argv)
 
 
@@ -513,7 +507,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("fwprune").setLevel(logging.WARNING)
     sizes = QUICK if arguments.quick else FULL
     start, load = time.perf_counter(), os.getloadavg()
-    rows = benchmark(sizes, arguments.threads, arguments.investigate)
+    rows = benchmark(sizes, arguments.data.resolve(), arguments.threads, arguments.investigate)
     print(f"threads={arguments.threads} quick={arguments.quick} {sizes}")
     print(f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f}; ", end="")
     print(f"{time.perf_counter() - start:.0f} s in all\n")

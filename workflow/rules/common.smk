@@ -179,6 +179,7 @@ FIGURES = ["accuracy", "loss", "nonzero", "inference_time"]
 def final_outputs():
     return [
         *expand("results/figures/{figure}.pdf", figure=FIGURES),
+        "results/claims.md",
         "results/benchmarks.parquet",
     ]
 

@@ -24,3 +24,23 @@ rule plot:
         runtime=5,
     script:
         "../scripts/plot.py"
+
+
+rule claims:
+    input:
+        metrics=rules.aggregate.output.table,
+        code=library("claims"),
+    output:
+        report("results/claims.md", caption="../report/claims.rst", category="Metrics"),
+    log:
+        "results/claims.log",
+    benchmark:
+        "results/claims.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/claims.py"

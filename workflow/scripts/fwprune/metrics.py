@@ -18,6 +18,10 @@ def layer_flops(layer: keras.layers.Layer, kernel: np.ndarray) -> tuple[int, int
     return kernel.size * positions, int(np.count_nonzero(kernel)) * positions
 
 
+def nonzero_count(arrays) -> int:
+    return sum(int(np.count_nonzero(array)) for array in arrays)
+
+
 def pruning_metrics(model: keras.Model) -> dict[str, float]:
     """Sparsity of the prunable kernels, non-zero share of all parameters, and per layer
     and whole-model compression ratio and theoretical speed-up."""
@@ -27,12 +31,14 @@ def pruning_metrics(model: keras.Model) -> dict[str, float]:
         layer = model.get_layer(name)
         kernel = keras.ops.convert_to_numpy(layer.kernel)
         dense, sparse = layer_flops(layer, kernel)
+        weights = layer.get_weights()  # kernel and bias
         row[f"{name}_sparsity"] = float(np.mean(kernel == 0))
+        row[f"{name}_compression"] = sum(w.size for w in weights) / max(nonzero_count(weights), 1)
         row[f"{name}_speedup"] = dense / max(sparse, 1)
         kernels.append(kernel.ravel())
         dense_flops, sparse_flops = dense_flops + dense, sparse_flops + sparse
     parameters = model.count_params()
-    nonzero = sum(int(np.count_nonzero(w)) for w in model.get_weights())
+    nonzero = nonzero_count(model.get_weights())
     flat = np.concatenate(kernels)
     row |= {
         "sparsity": float(np.mean(flat == 0)),

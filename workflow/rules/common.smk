@@ -66,6 +66,28 @@ wildcard_constraints:
     sparsity=r"0\.\d+",
 
 
+# Resources, from the benchmark files of a full run on a 2-core machine (docs/performance.md):
+# peak memory 0.9-1.5 GB per job, a full-data training epoch 12-15 s of one core (50 s on
+# a loaded machine). Each retry asks for `attempt` times as much, so that a job a cluster
+# killed for memory or time gets more.
+MINUTES_PER_EPOCH = 2
+
+
+# The most epochs any configured method trains after the checkpoint (the sweep gives every
+# method this many).
+MOST_EPOCHS = max(retraining_epochs(config[m]) for m in METHODS)
+
+
+def retried(amount):
+    """A resource of `amount` times the attempt."""
+    return lambda wildcards, attempt: amount * attempt
+
+
+def training_minutes(epochs):
+    """Run time of a job that trains at most `epochs` epochs: 5 minutes plus 2 per epoch."""
+    return retried(5 + MINUTES_PER_EPOCH * epochs)
+
+
 def library(*modules):
     """The library modules a script imports: inputs, so that editing one reruns the rule.
 
@@ -115,8 +137,6 @@ def run_description(wildcards):
 
 
 SWEEP_RUN = "results/sweep/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
-# The sweep gives every method the retraining the most expensive one spends.
-SWEEP_EPOCHS = max(retraining_epochs(config[m]) for m in METHODS)
 # The key holding each method's target sparsity.
 TARGET_KEY = {
     "magnitude": "sparsity",
@@ -134,7 +154,7 @@ def sweep_params(wildcards):
         params["sparsity_init"] = min(
             params["sparsity_init"], float(wildcards.sparsity)
         )
-    params["finetune_epochs"] += SWEEP_EPOCHS - retraining_epochs(params)
+    params["finetune_epochs"] += MOST_EPOCHS - retraining_epochs(params)
     return canonical(params)
 
 

@@ -13,8 +13,8 @@ rule evaluate:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=retried(2000),
+        runtime=retried(5),
     params:
         dataset=DATASET,
         row=run_description,

@@ -14,8 +14,8 @@ rule pretrain:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=retried(2500),
+        runtime=training_minutes(1),
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),

@@ -23,8 +23,8 @@ rule prune:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=60,
+        mem_mb=retried(2500),
+        runtime=training_minutes(MOST_EPOCHS),
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
@@ -52,8 +52,8 @@ rule finetune:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=retried(2500),
+        runtime=training_minutes(MOST_EPOCHS),
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),

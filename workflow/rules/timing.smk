@@ -14,8 +14,8 @@ rule time_inference:
         "../../envs/fwprune.yaml"
     threads: config["timing"]["threads"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=retried(1500),
+        runtime=retried(5),
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),

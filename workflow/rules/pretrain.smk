@@ -13,6 +13,8 @@ rule pretrain:
     conda:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
+    # The checkpoint chain is the critical path: every later budget waits for it.
+    priority: 10
     resources:
         mem_mb=retried(2500),
         runtime=training_minutes(1),

@@ -10,11 +10,11 @@ rule pretrain:
         "results/seed{seed}/pretrain/epoch{epoch}.log",
     benchmark:
         "results/seed{seed}/pretrain/epoch{epoch}.benchmark.tsv"
+    # The checkpoint chain is the critical path: every later budget waits for it.
+    priority: 10
     conda:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
-    # The checkpoint chain is the critical path: every later budget waits for it.
-    priority: 10
     resources:
         mem_mb=retried(2500),
         runtime=training_minutes(1),

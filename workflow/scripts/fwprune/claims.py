@@ -149,7 +149,7 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
     # "Clearly improves": ahead by more than one point of accuracy, beyond the interval.
     improved = [
-        b for b in budgets if above(gap(frame, "magnitude", "base", [b]), 0.01).startswith(YES)
+        str(b) for b in budgets if above(gap(frame, "magnitude", "base", [b]), 0.01).startswith(YES)
     ]
     average_gain = gap(frame, "magnitude", "base", budgets)
     nonzero = per_seed_table(frame, PAPER_METHODS[1:], budgets, "nonzero_fraction") * 100
@@ -158,7 +158,7 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
             "magnitude pruning never clearly improves on the base model",
             "accuracy gain ≈ 0",
             f"gain over base, averaged over budgets: {fmt(average_gain)}; "
-            f"more than 0.01 ahead at budgets {improved or 'none'}",
+            f"more than 0.01 ahead at budgets: {', '.join(improved) or 'none'}",
             YES if not improved else NO,
         ),
         Claim(

@@ -42,7 +42,8 @@ FIGURES = {
 def method_label(method: str) -> str:
     """Legend text: the method's name, or for `dense+E` the compute-matched dense control."""
     if method.startswith("dense+"):
-        return f"dense, {method[len('dense+') :]} more epochs (compute-matched)"
+        epochs = int(method[len("dense+") :])
+        return f"dense, {epochs} more epoch{'s' * (epochs != 1)} (compute-matched)"
     return METHOD_LABELS[method]
 
 

@@ -88,7 +88,7 @@ def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="Method")
     axes.set(xlabel=BUDGET_LABEL, ylabel=ylabel, xticks=sorted(frame["budget"].unique()))
     band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
-    axes.set_title(f"{title} by pre-training budget ({band})")
+    axes.set_title(f"{title} by pre-training budget\n({band})")
     axes.grid(alpha=0.3)
     return figure
 

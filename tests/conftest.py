@@ -53,6 +53,13 @@ def smoke_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def smoke_sweep(smoke_run) -> Path:
+    """The finished smoke run with its sparsity sweep run too."""
+    run_snakemake(smoke_run, "--cores", "2", "sweep", "--configfile", "tests/smoke.yaml")
+    return smoke_run
+
+
+@pytest.fixture(scope="session")
 def smoke_metrics(smoke_run) -> pd.DataFrame:
     return pd.read_parquet(smoke_run / "results" / "metrics.parquet")
 

@@ -112,3 +112,60 @@ def test_export_has_exact_zeros_and_the_same_predictions(data, tmp_path):
     assert epochs_trained(tmp_path / "s.npz") == 0
     scores = evaluate(exported, *data, batch_size=128)
     assert 0 <= scores["test_accuracy"] <= 1 and scores["test_loss"] > 0
+
+
+def gate_gradient(net, gate: np.ndarray, x, y) -> np.ndarray:
+    """dL/dm of the mean loss L(W ⊙ m) at the gate m, by autodiff through an explicit gate
+    on the latent weights: an independent route to METHODS.md's g = W ⊙ ∂L/∂(W ⊙ h)."""
+    import tensorflow as tf
+
+    gate = tf.Variable(gate.astype("float32"))
+    sizes = [int(np.prod(shape)) for shape in net.shapes]
+    with tf.GradientTape() as tape:
+        gated = tf.split(tf.constant(net.latent_weights(), tf.float32) * gate, sizes)
+        by_kernel = {
+            id(kernel): tf.reshape(piece, kernel.shape)
+            for kernel, piece in zip(net.kernels, gated, strict=True)
+        }
+        trainable = [by_kernel.get(id(v), v) for v in net.model.trainable_variables]
+        probabilities, _ = net.model.stateless_call(
+            trainable, net.model.non_trainable_variables, x, training=False
+        )
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, probabilities))
+    return tape.gradient(loss, gate).numpy()
+
+
+@pytest.mark.parametrize("batch_size", [7, 40])
+def test_mask_gradient_is_the_gradient_in_a_gate_at_the_hard_mask(data, batch_size):
+    """For kept and for pruned weights, whatever the batching of the estimate."""
+    net = network()
+    net.train(*data, epochs=1)
+    net.set_mask(magnitude_mask(net.latent_weights(), 0.6))
+    x, y = data[0][:40], data[1][:40]
+    expected = gate_gradient(net, net.mask.astype("float32"), x, y)
+    measured = net.mask_gradient(x, y, batch_size)
+    scale = np.abs(expected).max()
+    for part in (net.mask, ~net.mask):
+        np.testing.assert_allclose(measured[part], expected[part], rtol=1e-3, atol=1e-4 * scale)
+        assert np.count_nonzero(expected[part]) > 0.5 * part.sum()
+
+
+def test_an_entry_whose_mask_changes_restarts_from_rest_under_momentum(data):
+    """SGD momentum: pruning or reviving an entry clears its velocity, nothing else does."""
+    net = MaskedNetwork(learning_rate=0.05, momentum=0.9, batch_size=64, seed=SEED)
+    net.train(*data, epochs=1)
+    before = flatten_kernels(net.kernel_velocities())
+    assert np.count_nonzero(before) > 0.5 * before.size
+    mask = magnitude_mask(net.latent_weights(), 0.5)
+    net.set_mask(mask)
+    after = flatten_kernels(net.kernel_velocities())
+    np.testing.assert_array_equal(after[~mask], 0.0)
+    np.testing.assert_array_equal(after[mask], before[mask])
+
+    net.train(*data, epochs=1)  # pruned entries gather velocity that never moves them
+    assert np.all(flatten_kernels(net.kernels)[~mask] == 0.0)
+    before = flatten_kernels(net.kernel_velocities())
+    net.set_mask(np.ones(net.size, bool))
+    after = flatten_kernels(net.kernel_velocities())
+    np.testing.assert_array_equal(after[~mask], 0.0)
+    np.testing.assert_array_equal(after[mask], before[mask])

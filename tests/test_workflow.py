@@ -40,7 +40,7 @@ def test_rows_record_training_spent_and_config(smoke_metrics):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     for method in SMOKE["methods"]:
         assert retraining_epochs(config[method] | SMOKE.get(method, {})) == expected[method][0]
-    assert (smoke_metrics.data_train_size == 2000).all()
+    assert (smoke_metrics.data_train_size == SMOKE["data"]["train_size"]).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
 
 
@@ -105,13 +105,34 @@ def test_metrics_table_is_readable_with_pandas(smoke_run):
     assert {"nonzero_fraction", "compression_ratio", "theoretical_speedup"} <= set(frame)
 
 
-def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_run):
-    run_snakemake(smoke_run, "--cores", "2", "sweep", "--configfile", "tests/smoke.yaml")
-    sweep = pd.read_parquet(smoke_run / "results/sweep/metrics.parquet")
+def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
+    sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
     assert len(sweep) == len(SMOKE["methods"]) * 2
     assert ((sweep.zero_weights - (sweep.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
     assert (sweep.epochs_after_checkpoint == 4).all()
-    assert (smoke_run / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
+    assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
+
+
+def test_the_smoke_base_model_learns(smoke_metrics):
+    """Numbers from a model at chance could not tell a working method from a broken one."""
+    base = smoke_metrics[smoke_metrics.method == "base"].set_index("budget").test_accuracy
+    assert base[2] >= 0.8
+
+
+def test_frank_wolfe_is_not_magnitude_pruning_in_disguise(smoke_sweep):
+    """At equal sparsity and training, each FW method ends with its own mask and its own
+    accuracy: a method replaced by magnitude pruning would reproduce magnitude's."""
+    sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
+    accuracy = sweep.set_index(["method", "target_sparsity"]).test_accuracy
+    for sparsity in SMOKE["sweep"]["sparsities"]:
+        run = smoke_sweep / f"results/sweep/seed0/budget2/{{}}/sparsity{sparsity}/pruned.npz"
+        magnitude = np.load(str(run).format("magnitude"))["mask"]
+        for method in ("fw", "fw_momentum"):
+            mask = np.load(str(run).format(method))["mask"]
+            assert mask.sum() == magnitude.sum(), (method, sparsity)
+            swapped = np.count_nonzero(mask & ~magnitude)
+            assert swapped > 0.01 * mask.sum(), (method, sparsity)
+            assert accuracy[method, sparsity] != accuracy["magnitude", sparsity]
 
 
 def test_report_holds_every_figure_with_its_caption(smoke_run):

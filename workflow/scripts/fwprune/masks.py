@@ -38,10 +38,15 @@ def top_k_mask(scores: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
+def largest_magnitudes(weights: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the k largest |W| (ties by index)."""
+    magnitudes = np.abs(np.ravel(weights))
+    return top_k_mask(magnitudes, magnitudes, k)
+
+
 def magnitude_mask(weights: np.ndarray, sparsity: float) -> np.ndarray:
     """Global magnitude pruning: keep the n - round(p n) largest |W| (paper Algorithm 2)."""
-    magnitudes = np.abs(np.ravel(weights))
-    return top_k_mask(magnitudes, magnitudes, keep_count(magnitudes.size, sparsity))
+    return largest_magnitudes(weights, keep_count(np.size(weights), sparsity))
 
 
 def sparsity(values: np.ndarray) -> float:

@@ -4,13 +4,14 @@ Each reads like its algorithm in the paper, with METHODS.md's corrections; the m
 lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`.
 """
 
+import dataclasses
 import logging
 
 import numpy as np
 
 from fwprune import frank_wolfe as fwm
 from fwprune import schedules
-from fwprune.masks import keep_count, magnitude_mask, top_k_mask
+from fwprune.masks import keep_count, largest_magnitudes, magnitude_mask, top_k_mask
 from fwprune.training import MaskedNetwork
 
 logger = logging.getLogger("fwprune")
@@ -31,56 +32,91 @@ def subsample_gradient(network: MaskedNetwork, data, params: dict, rng) -> np.nd
 
 
 def fw(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
-    """Algorithm 3: FW steps on m; pruning events at ceil(N/2) and N; retrain E each time."""
+    """Algorithm 3: FW steps on m with direction g; pruning events at ceil(N/2) and N."""
     keep = keep_count(network.size, params["sparsity"])
-    relaxed = magnitude_mask(network.latent_weights(), params["sparsity"]).astype(np.float64)
-    events = fwm.pruning_iterations(params["iterations"])
-    for i in range(1, params["iterations"] + 1):
-        weights = network.latent_weights()
-        vertex = fwm.lmo(subsample_gradient(network, data, params, rng), weights, keep)
-        relaxed = fwm.fw_step(
-            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
-        )
-        if i in events:
-            network.set_mask(top_k_mask(relaxed, weights, keep))
-        log_iteration("fw", i, network, relaxed)
-        network.train(*data, params["retrain_epochs"])
-    network.frank_wolfe_state = {"relaxed_mask": relaxed}
-    return network
+    events = {i: keep for i in fwm.pruning_iterations(params["iterations"])}
+    return frank_wolfe(network, data, params, rng, events, momentum=None)
 
 
 def fw_momentum(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
-    """Algorithm 4: FW on the moving average d of g; sparsity rises to s_final by i = N."""
-    s_final = params["sparsity_final"]
-    keep_final = keep_count(network.size, s_final)
-    keeps = schedules.keep_schedule(  # linear: s_i = s_init + i (s_final - s_init) / N
-        network.size, params["sparsity_init"], s_final, params["iterations"], power=1
+    """Algorithm 4: FW on the moving average d of g; a pruning event every iteration, the
+    sparsity rising linearly to s_final: s_i = s_init + i (s_final - s_init) / N."""
+    keeps = schedules.keep_schedule(
+        network.size,
+        params["sparsity_init"],
+        params["sparsity_final"],
+        params["iterations"],
+        power=1,
     )
-    relaxed = magnitude_mask(network.latent_weights(), s_final).astype(np.float64)
+    events = dict(enumerate(keeps, start=1))
+    return frank_wolfe(network, data, params, rng, events, momentum=params["momentum"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Iterate:
+    """Everything one FW iteration computed, kept so that tests and logs can inspect it."""
+
+    iteration: int
+    weights: np.ndarray  # latent W the gradient and the tie rule used
+    gradient: np.ndarray  # g_i on this iteration's subsample
+    direction: np.ndarray  # what the LMO minimises: g_i, or d_i with momentum
+    vertex: np.ndarray  # v_i = LMO(direction) over C_k, k the final keep count
+    relaxed_mask: np.ndarray  # m_i = (1 - gamma_i) m_(i-1) + gamma_i v_i
+    hard_mask: np.ndarray  # h after this iteration's pruning event, if any
+
+
+def frank_wolfe(
+    network: MaskedNetwork, data, params: dict, rng, events: dict[int, int], momentum
+) -> MaskedNetwork:
+    """The FW loop shared by `fw` and `fw_momentum` (METHODS.md, "The FW view of pruning").
+
+    m lives in C_k for the final k = events[N] and starts at its magnitude mask; `events`
+    maps an iteration to the weights its pruning event keeps, top-k_i(m). The direction is
+    g_i, or with `momentum` rho the moving average d_i = rho d_(i-1) + (1 - rho) g_i.
+    Each iteration retrains E epochs after its event. `network.frank_wolfe_trace` holds
+    every iterate.
+    """
+    iterations = params["iterations"]
+    final_keep = events[iterations]
+    relaxed = largest_magnitudes(network.latent_weights(), final_keep).astype(np.float64)
     direction = np.zeros(network.size)
-    for i, keep in enumerate(keeps, start=1):
+    network.frank_wolfe_trace = []
+    for i in range(1, iterations + 1):
         weights = network.latent_weights()
         gradient = subsample_gradient(network, data, params, rng)
-        direction = fwm.momentum_update(direction, gradient, params["momentum"])
-        vertex = fwm.lmo(direction, weights, keep_final)
-        relaxed = fwm.fw_step(
-            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
+        direction = (
+            gradient if momentum is None else fwm.momentum_update(direction, gradient, momentum)
         )
-        network.set_mask(top_k_mask(relaxed, weights, keep))
-        log_iteration("fw_momentum", i, network, relaxed)
+        vertex = fwm.lmo(direction, weights, final_keep)
+        gamma = fwm.step_size(i, params["step_size"], params["gamma"])
+        relaxed = fwm.fw_step(relaxed, vertex, gamma)
+        previous = network.mask
+        if i in events:
+            network.set_mask(top_k_mask(relaxed, weights, events[i]))
+        iterate = Iterate(i, weights, gradient, direction, vertex, relaxed, network.mask)
+        network.frank_wolfe_trace.append(iterate)
+        log_iterate(iterate, previous)
         network.train(*data, params["retrain_epochs"])
-    network.frank_wolfe_state = {"relaxed_mask": relaxed, "momentum": direction}
+    network.frank_wolfe_state = {"relaxed_mask": relaxed}
+    if momentum is not None:
+        network.frank_wolfe_state["momentum"] = direction
     return network
 
 
-def log_iteration(name: str, i: int, network: MaskedNetwork, relaxed: np.ndarray) -> None:
+def log_iterate(iterate: Iterate, previous_mask: np.ndarray) -> None:
+    """One line per iteration: what the event swapped and where the relaxed mask's mass is."""
+    mask = iterate.hard_mask
     logger.info(
-        "%s iteration %d: %d of %d weights kept, relaxed mask sum %.1f",
-        name,
-        i,
-        network.mask.sum(),
-        network.size,
-        relaxed.sum(),
+        "FW iteration %d: kept %d of %d (revived %d, pruned %d); LMO vertex %d ones; "
+        "relaxed mask sum %.1f, %d entries above 0.5",
+        iterate.iteration,
+        mask.sum(),
+        mask.size,
+        np.count_nonzero(mask & ~previous_mask),
+        np.count_nonzero(previous_mask & ~mask),
+        np.count_nonzero(iterate.vertex),
+        iterate.relaxed_mask.sum(),
+        np.count_nonzero(iterate.relaxed_mask > 0.5),
     )
 
 

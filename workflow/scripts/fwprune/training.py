@@ -75,12 +75,33 @@ class MaskedNetwork:
         return np.where(self.mask, flatten_kernels(self.kernels), self.latent)
 
     def set_mask(self, mask: np.ndarray) -> None:
-        """A pruning event: compute with W ⊙ h from now on; a revived weight resumes from W."""
+        """A pruning event: compute with W ⊙ h from now on; a revived weight resumes from W.
+
+        Every entry whose mask changes also loses its SGD velocity: masked SGD with momentum
+        gives a pruned entry no velocity, so a revived weight restarts from rest (the
+        velocity Keras accumulates for pruned entries never moves them: the constraint
+        zeroes them after each step).
+        """
         latent = self.latent_weights()
         mask = np.asarray(mask, dtype=bool).ravel()
+        unchanged = mask == self.mask
         self._assign_flat(self.masks, mask)
         self._assign_flat(self.kernels, latent * mask)
+        velocities = self.kernel_velocities()
+        if velocities:
+            self._assign_flat(velocities, flatten_kernels(velocities) * unchanged)
         self.latent = latent
+
+    def kernel_velocities(self) -> list:
+        """The SGD momentum variable of each prunable kernel ([] for plain SGD)."""
+        optimizer = self.model.optimizer
+        if not optimizer.momentums:
+            return []
+        # SGD builds one momentum per trainable variable, in the order it was built with.
+        by_variable = dict(
+            zip(map(id, self.model.trainable_variables), optimizer.momentums, strict=True)
+        )
+        return [by_variable[id(kernel)] for kernel in self.kernels]
 
     def _assign_flat(self, variables: list, flat: np.ndarray) -> None:
         pieces = split_flat(flat.astype("float32"), self.shapes)

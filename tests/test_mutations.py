@@ -1,0 +1,155 @@
+"""Plausible one-line bugs in the maths, each of which some test must catch.
+
+Each mutation is applied to a copy of the library, and the test files named beside it run
+against that copy in a fresh process; the mutation is caught when a test fails (pytest's
+exit code 1, not an error in collecting or importing). A mutation whose text no longer
+occurs in the library fails here too, so this list cannot silently go stale.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
+
+# name: (module, original line, mutated line, test files expected to catch it)
+MUTATIONS = {
+    "fw events keep the magnitude mask": (
+        "methods.py",
+        "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
+        "network.set_mask(largest_magnitudes(weights, events[i]))",
+        ["test_fw_reference.py"],
+    ),
+    "events keep the final k in fw_momentum": (
+        "methods.py",
+        "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
+        "network.set_mask(top_k_mask(relaxed, weights, final_keep))",
+        ["test_fw_reference.py"],
+    ),
+    "mask gradient without its W factor": (
+        "training.py",
+        "return self.latent_weights() * flatten_kernels(totals) / len(y)",
+        "return flatten_kernels(totals) / len(y)",
+        ["test_training.py"],
+    ),
+    "mask gradient with dropout on": (
+        "training.py",
+        "probabilities = self.model(x, training=False)",
+        "probabilities = self.model(x, training=True)",
+        ["test_training.py"],
+    ),
+    "mask gradient averaged per batch, not per example": (
+        "training.py",
+        "return self.latent_weights() * flatten_kernels(totals) / len(y)",
+        "return self.latent_weights() * flatten_kernels(totals) / batch_size",
+        ["test_training.py"],
+    ),
+    "FW step's two weights exchanged": (
+        "frank_wolfe.py",
+        "return (1.0 - gamma) * relaxed_mask + gamma * vertex",
+        "return gamma * relaxed_mask + (1.0 - gamma) * vertex",
+        ["test_fw_reference.py"],
+    ),
+    "fw_momentum's LMO fed the fresh gradient": (
+        "methods.py",
+        "vertex = fwm.lmo(direction, weights, final_keep)",
+        "vertex = fwm.lmo(gradient, weights, final_keep)",
+        ["test_fw_reference.py"],
+    ),
+    "LMO over C_k of this iteration's k, not the final one": (
+        "methods.py",
+        "vertex = fwm.lmo(direction, weights, final_keep)",
+        "vertex = fwm.lmo(direction, weights, events.get(i, final_keep))",
+        ["test_fw_reference.py"],
+    ),
+    "LMO picks the most positive entries": (
+        "frank_wolfe.py",
+        "vertex = top_k_mask(-gradient, weights, k)",
+        "vertex = top_k_mask(gradient, weights, k)",
+        ["test_fw_reference.py"],
+    ),
+    "LMO keeps non-negative entries": (
+        "frank_wolfe.py",
+        "return (vertex & (gradient < 0)).astype(np.float64)",
+        "return vertex.astype(np.float64)",
+        ["test_fw_reference.py"],
+    ),
+    "step size 2 / (i + 1)": (
+        "frank_wolfe.py",
+        "return 2.0 / (iteration + 2)",
+        "return 2.0 / (iteration + 1)",
+        ["test_fw_reference.py"],
+    ),
+    "moving average's weights exchanged": (
+        "frank_wolfe.py",
+        "return rho * buffer + (1.0 - rho) * gradient",
+        "return (1.0 - rho) * buffer + rho * gradient",
+        ["test_fw_reference.py"],
+    ),
+    "fw's first event at floor(N/2)": (
+        "frank_wolfe.py",
+        "math.ceil(iterations / 2)",
+        "iterations // 2",
+        ["test_fw_reference.py"],
+    ),
+    "m_0 all ones instead of the magnitude mask": (
+        "methods.py",
+        "relaxed = largest_magnitudes(network.latent_weights(), final_keep).astype(np.float64)",
+        "relaxed = np.ones(network.size)",
+        ["test_fw_reference.py"],
+    ),
+    "one subsample for every iteration": (
+        "methods.py",
+        "chosen = np.sort(rng.choice(",
+        "chosen = np.sort(np.random.default_rng(0).choice(",
+        ["test_fw_reference.py"],
+    ),
+    "ties broken by the smaller |W|": (
+        "masks.py",
+        "return np.lexsort((index, -magnitudes, -scores))",
+        "return np.lexsort((index, magnitudes, -scores))",
+        ["test_masks.py"],
+    ),
+    "a revived weight resumes from zero": (
+        "training.py",
+        "self._assign_flat(self.kernels, latent * mask)",
+        "self._assign_flat(self.kernels, flatten_kernels(self.kernels) * mask)",
+        ["test_training.py"],
+    ),
+    "a changed mask entry keeps its velocity": (
+        "training.py",
+        "flatten_kernels(velocities) * unchanged",
+        "flatten_kernels(velocities)",
+        ["test_training.py"],
+    ),
+}
+
+
+def mutated_library(destination, module: str, original: str, mutated: str):
+    """A copy of the library with `original` replaced by `mutated` in `module`."""
+    library = destination / "fwprune"
+    shutil.copytree(LIBRARY, library, ignore=shutil.ignore_patterns("__pycache__"))
+    path = library / module
+    source = path.read_text()
+    assert source.count(original) == 1, f"{module} no longer holds {original!r} once"
+    path.write_text(source.replace(original, mutated))
+    return destination
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_the_tests_catch_the_mutation(name, tmp_path):
+    module, original, mutated, test_files = MUTATIONS[name]
+    scripts = mutated_library(tmp_path, module, original, mutated)
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    command += ["-o", f"pythonpath={scripts}", *(f"tests/{name}" for name in test_files)]
+    environment = dict(os.environ, PYTHONPATH=str(scripts))
+    result = subprocess.run(
+        command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=600
+    )
+    summary = result.stdout.strip().splitlines()[-1:]
+    assert result.returncode == 1, f"{name!r} survived: {summary}\n{result.stderr[-2000:]}"

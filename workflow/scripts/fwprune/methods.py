@@ -1,7 +1,8 @@
 """The pruning methods, each as (network, data, params, rng) -> pruned network.
 
 Each reads like its algorithm in the paper, with METHODS.md's corrections; the maths
-lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`.
+lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`. `params`
+holds only what a method reads: `gamma` is absent unless the step size is constant.
 """
 
 import logging
@@ -39,7 +40,7 @@ def fw(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwork:
         weights = network.latent_weights()
         vertex = fwm.lmo(subsample_gradient(network, data, params, rng), weights, keep)
         relaxed = fwm.fw_step(
-            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
+            relaxed, vertex, fwm.step_size(i, params["step_size"], params.get("gamma"))
         )
         if i in events:
             network.set_mask(top_k_mask(relaxed, weights, keep))
@@ -64,7 +65,7 @@ def fw_momentum(network: MaskedNetwork, data, params: dict, rng) -> MaskedNetwor
         direction = fwm.momentum_update(direction, gradient, params["momentum"])
         vertex = fwm.lmo(direction, weights, keep_final)
         relaxed = fwm.fw_step(
-            relaxed, vertex, fwm.step_size(i, params["step_size"], params["gamma"])
+            relaxed, vertex, fwm.step_size(i, params["step_size"], params.get("gamma"))
         )
         network.set_mask(top_k_mask(relaxed, weights, keep))
         log_iteration("fw_momentum", i, network, relaxed)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "envs", "tests/smoke.yaml")
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "profiles", "workflow", "envs", "tests/smoke.yaml")
 SMOKE_TIMEOUT = 15 * 60  # seconds; the smoke DAG takes about one minute on 2 cores
 
 
@@ -50,6 +50,13 @@ def smoke_run(tmp_path_factory) -> Path:
     workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
     run_snakemake(workdir, "--cores", "2", "--configfile", "tests/smoke.yaml")
     return workdir
+
+
+@pytest.fixture
+def finished_copy(smoke_run, tmp_path):
+    """A private copy of the finished smoke run, Snakemake's metadata and mtimes included."""
+    shutil.copytree(smoke_run, tmp_path / "run", symlinks=True)
+    return tmp_path / "run"
 
 
 @pytest.fixture(scope="session")

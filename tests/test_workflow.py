@@ -70,24 +70,6 @@ def test_reordered_config_keys_rerun_nothing(smoke_run):
     assert planned_jobs(smoke_run, configfiles=["sorted.yaml"]) == {}
 
 
-def test_a_changed_hyper_parameter_reruns_only_what_it_affects(smoke_run, tmp_path):
-    changed = dict(SMOKE, fw=dict(SMOKE["fw"], sparsity=0.6))
-    (smoke_run / "changed.yaml").write_text(yaml.safe_dump(changed))
-    jobs = planned_jobs(smoke_run, configfiles=["tests/smoke.yaml", "changed.yaml"])
-    budgets = len(SMOKE["budgets"])
-    assert jobs == {
-        "prune": budgets,
-        "finetune": budgets,
-        "evaluate": budgets,
-        "time_inference": budgets,
-        "aggregate": 1,
-        "plot": 1,
-        "claims": 1,
-        "benchmarks": 1,
-        "all": 1,
-    }
-
-
 def test_one_figure_builds_only_what_it_needs(smoke_run):
     (smoke_run / "results/figures/accuracy.pdf").unlink()
     jobs = planned_jobs(smoke_run, "results/figures/accuracy.pdf")

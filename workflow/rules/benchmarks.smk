@@ -1,7 +1,6 @@
 rule benchmarks:
     input:
         benchmarks=[record["path"] for record in benchmark_records()],
-        code=library("io", "plots"),
     output:
         table="results/benchmarks.parquet",
         figure="results/figures/time_per_stage.pdf",
@@ -22,5 +21,6 @@ rule benchmarks:
         runtime=5,
     params:
         records=benchmark_records(),
+        code=code_meaning("benchmarks"),
     script:
         "../scripts/benchmarks.py"

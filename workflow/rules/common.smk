@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -19,6 +18,8 @@ METHODS = config["methods"]
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 RUN = "results/seed{seed}/budget{budget}"
 sys.path.insert(0, str(LIBRARY.parent))
+from fwprune.code_digest import code_digests
+from fwprune.data import PINNED_SHA256
 from fwprune.schedules import retraining_epochs  # numpy only: cheap to import here
 
 # Compute-matched dense controls: the unpruned checkpoint trained as many more epochs as
@@ -48,12 +49,35 @@ DATA_SUBSET = canonical(
     {key: config["data"][key] for key in ("train_size", "test_size", "subset_seed")}
 )
 TRAIN = canonical(config["train"])
+# Timing settings that change the measurement (the thread count reaches the job as threads).
+TIMING = canonical(
+    {key: value for key, value in config["timing"].items() if key != "threads"}
+)
 DATASET = config["data"]["dataset"]
 DATA_FILE = f"data/{DATASET}.npz"
 
 
+def used_settings(settings):
+    """A method's settings without `gamma` unless the step size is constant: a value the
+    method never reads must not rerun it."""
+    unused = {"gamma"} if settings.get("step_size") == "harmonic" else set()
+    return canonical({key: settings[key] for key in settings.keys() - unused})
+
+
+def pruning_settings(settings):
+    """What pruning reads: all but `finetune_epochs`, which only the finetune rule reads."""
+    return {key: value for key, value in settings.items() if key != "finetune_epochs"}
+
+
 def method_params(wildcards):
-    return canonical(config[wildcards.method])
+    return pruning_settings(used_settings(config[wildcards.method]))
+
+
+def code_meaning(script):
+    """The digests of what the rule's script and the library modules it imports mean, as
+    params: a changed line reruns exactly the rules that reach it, a comment reruns nothing
+    (README, "What reruns when")."""
+    return code_digests(LIBRARY.parent / f"{script}.py", LIBRARY)
 
 
 wildcard_constraints:
@@ -88,17 +112,6 @@ def training_minutes(epochs):
     return retried(5 + MINUTES_PER_EPOCH * epochs)
 
 
-def library(*modules):
-    """The library modules a script imports: inputs, so that editing one reruns the rule.
-
-    Relative to the working directory: Snakemake records input paths, and an absolute one
-    would rerun everything once the project folder moves."""
-    return [
-        os.path.relpath(LIBRARY / f"{module}.py")
-        for module in ("__init__", "runtime", *modules)
-    ]
-
-
 def previous_checkpoint(wildcards):
     """Epoch k trains on from epoch k-1; epoch 1 starts from a fresh initialisation."""
     epoch = int(wildcards.epoch)
@@ -122,9 +135,11 @@ def evaluated_model(wildcards):
 
 
 def run_description(wildcards):
-    """The config values that produced one row of the metrics table."""
+    """The config values behind one row of the metrics table. A method's row holds its
+    section; base and dense+E rows hold none, so a method's settings never rerun them.
+    """
     model = wildcards.get("model", wildcards.get("method"))
-    method = canonical(config.get(model, {}))
+    method = used_settings(config.get(model, {}))
     return {
         "seed": int(wildcards.seed),
         "budget": int(wildcards.budget),
@@ -155,7 +170,7 @@ def sweep_params(wildcards):
             params["sparsity_init"], float(wildcards.sparsity)
         )
     params["finetune_epochs"] += MOST_EPOCHS - retraining_epochs(params)
-    return canonical(params)
+    return used_settings(params)
 
 
 def sweep_row(wildcards):

@@ -2,7 +2,6 @@ rule evaluate:
     input:
         unpack(evaluated_model),
         data=DATA_FILE,
-        code=library("data", "io", "model", "training", "metrics"),
     output:
         f"{RUN}/{{model}}/metrics.tsv",
     log:
@@ -18,8 +17,8 @@ rule evaluate:
     params:
         dataset=DATASET,
         row=run_description,
-        batch_size=config["evaluate"]["batch_size"],
         data=DATA_SUBSET,
+        code=code_meaning("evaluate"),
     script:
         "../scripts/evaluate.py"
 
@@ -28,7 +27,6 @@ rule aggregate:
     input:
         tables=metrics_tables(),
         timings=timing_tables(),
-        code=library("io"),
     output:
         table="results/metrics.parquet",
         text=report(
@@ -44,5 +42,7 @@ rule aggregate:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_meaning("aggregate"),
     script:
         "../scripts/aggregate.py"

@@ -1,7 +1,6 @@
 rule plot:
     input:
         metrics=rules.aggregate.output.table,
-        code=library("io", "plots"),
     output:
         **{name: f"results/figures/{name}.pdf" for name in FIGURES},
         **{
@@ -22,6 +21,8 @@ rule plot:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_meaning("plot"),
     script:
         "../scripts/plot.py"
 
@@ -29,7 +30,6 @@ rule plot:
 rule claims:
     input:
         metrics=rules.aggregate.output.table,
-        code=library("claims"),
     output:
         report("results/claims.md", caption="../report/claims.rst", category="Metrics"),
     log:
@@ -42,5 +42,7 @@ rule claims:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_meaning("claims"),
     script:
         "../scripts/claims.py"

@@ -2,7 +2,6 @@ rule pretrain:
     input:
         unpack(previous_checkpoint),
         data=DATA_FILE,
-        code=library("data", "io", "model", "training"),
     output:
         state="results/seed{seed}/pretrain/epoch{epoch}.npz",
         model="results/seed{seed}/pretrain/epoch{epoch}.keras",
@@ -23,5 +22,6 @@ rule pretrain:
         seed=lambda wildcards: int(wildcards.seed),
         train=TRAIN,
         data=DATA_SUBSET,
+        code=code_meaning("pretrain"),
     script:
         "../scripts/pretrain.py"

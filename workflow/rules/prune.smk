@@ -2,16 +2,6 @@ rule prune:
     input:
         state="results/seed{seed}/pretrain/epoch{budget}.npz",
         data=DATA_FILE,
-        code=library(
-            "data",
-            "io",
-            "model",
-            "training",
-            "masks",
-            "frank_wolfe",
-            "schedules",
-            "methods",
-        ),
     output:
         state=f"{RUN}/{{method}}/pruned.npz",
         model=f"{RUN}/{{method}}/pruned.keras",
@@ -31,6 +21,7 @@ rule prune:
         method=method_params,
         train=TRAIN,
         data=DATA_SUBSET,
+        code=code_meaning("prune"),
     script:
         "../scripts/prune.py"
 
@@ -40,7 +31,6 @@ rule finetune:
         state=rules.prune.output.state,
         model=rules.prune.output.model,
         data=DATA_FILE,
-        code=library("data", "io", "model", "training"),
     output:
         state=f"{RUN}/{{method}}/finetuned.npz",
         model=f"{RUN}/{{method}}/finetuned.keras",
@@ -60,5 +50,6 @@ rule finetune:
         epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
         train=TRAIN,
         data=DATA_SUBSET,
+        code=code_meaning("finetune"),
     script:
         "../scripts/finetune.py"

@@ -12,10 +12,11 @@ use rule prune as sweep_prune with:
         f"{SWEEP_RUN}/prune.benchmark.tsv"
     params:
         seed=lambda wildcards: int(wildcards.seed),
-        method=sweep_params,
+        method=lambda wildcards: pruning_settings(sweep_params(wildcards)),
         train=TRAIN,
         data=DATA_SUBSET,
         dataset=DATASET,
+        code=code_meaning("prune"),
 
 
 use rule finetune as sweep_finetune with:
@@ -23,7 +24,6 @@ use rule finetune as sweep_finetune with:
         state=rules.sweep_prune.output.state,
         model=rules.sweep_prune.output.model,
         data=DATA_FILE,
-        code=library("data", "io", "model", "training"),
     output:
         state=f"{SWEEP_RUN}/finetuned.npz",
         model=f"{SWEEP_RUN}/finetuned.keras",
@@ -37,6 +37,7 @@ use rule finetune as sweep_finetune with:
         train=TRAIN,
         data=DATA_SUBSET,
         dataset=DATASET,
+        code=code_meaning("finetune"),
 
 
 use rule evaluate as sweep_evaluate with:
@@ -44,7 +45,6 @@ use rule evaluate as sweep_evaluate with:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
         data=DATA_FILE,
-        code=library("data", "io", "model", "training", "metrics"),
     output:
         f"{SWEEP_RUN}/metrics.tsv",
     log:
@@ -53,16 +53,15 @@ use rule evaluate as sweep_evaluate with:
         f"{SWEEP_RUN}/evaluate.benchmark.tsv"
     params:
         row=sweep_row,
-        batch_size=config["evaluate"]["batch_size"],
         data=DATA_SUBSET,
         dataset=DATASET,
+        code=code_meaning("evaluate"),
 
 
 use rule aggregate as sweep_aggregate with:
     input:
         tables=sweep_tables(),
         timings=[],
-        code=library("io"),
     output:
         table="results/sweep/metrics.parquet",
         text="results/sweep/metrics.tsv",
@@ -75,7 +74,6 @@ use rule aggregate as sweep_aggregate with:
 rule sweep_plot:
     input:
         metrics=rules.sweep_aggregate.output.table,
-        code=library("io", "plots"),
     output:
         pdf="results/figures/sparsity_sweep.pdf",
         png=report(
@@ -93,6 +91,8 @@ rule sweep_plot:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_meaning("sweep_plot"),
     script:
         "../scripts/sweep_plot.py"
 

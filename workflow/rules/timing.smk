@@ -3,7 +3,6 @@ rule time_inference:
         pruned=rules.finetune.output.model,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
         data=DATA_FILE,
-        code=library("data", "io", "training", "timing"),
     output:
         f"{RUN}/{{method}}/timing.tsv",
     log:
@@ -19,6 +18,7 @@ rule time_inference:
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),
-        timing=canonical(config["timing"]),
+        timing=TIMING,
+        code=code_meaning("time_inference"),
     script:
         "../scripts/time_inference.py"

@@ -2,7 +2,7 @@
 
 import logging
 
-from fwprune.data import download_dataset
+from fwprune.sources import download_dataset
 
 
 def main(dataset: str, output: str, timeout: float, log: str) -> None:
@@ -12,4 +12,11 @@ def main(dataset: str, output: str, timeout: float, log: str) -> None:
     download_dataset(dataset, output, timeout=timeout)
 
 
-main(snakemake.params.dataset, snakemake.output[0], snakemake.params.timeout, snakemake.log[0])
+# The timeout is read from the config, not params: it cannot change the verified file, so
+# changing it must not rerun the download.
+main(
+    snakemake.wildcards.dataset,
+    snakemake.output[0],
+    snakemake.config["data"]["download_timeout"],
+    snakemake.log[0],
+)

@@ -9,15 +9,24 @@ from fwprune.metrics import pruning_metrics
 from fwprune.training import epochs_trained, evaluate, load_exported
 
 
-def main(inputs, output: str, params, threads: int, log: str) -> None:
+def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.row["seed"], log)
     _, test = prepare(load_dataset(params.dataset, inputs.data), **params.data)
     model = load_exported(inputs.model)
     row = dict(params.row)
     row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
-    row |= evaluate(model, *test, batch_size=params.batch_size) | pruning_metrics(model)
+    row |= evaluate(model, *test, batch_size=batch_size) | pruning_metrics(model)
     logger.info("%s", row)
     write_table(pd.DataFrame([row]), output)
 
 
-main(snakemake.input, snakemake.output[0], snakemake.params, snakemake.threads, snakemake.log[0])
+# The batch size comes from the config, not params: it changes no number, so changing it
+# must not rerun the evaluation.
+main(
+    snakemake.input,
+    snakemake.output[0],
+    snakemake.params,
+    snakemake.config["evaluate"]["batch_size"],
+    snakemake.threads,
+    snakemake.log[0],
+)

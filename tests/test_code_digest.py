@@ -1,0 +1,132 @@
+"""The code digests behind reruns: meaning, not bytes; imports read from the code."""
+
+import re
+import textwrap
+
+import pytest
+
+from conftest import REPO
+from fwprune.code_digest import code_digests, imported_names, meaning_digest
+
+MODULE = '''
+"""A module."""
+
+RATE = 0.01
+
+
+def step(x):
+    """One step."""
+    return x * RATE
+'''
+
+
+def edited(source: str, old: str, new: str) -> str:
+    assert old in source
+    return source.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("RATE = 0.01", "RATE = 0.01  # the paper's"),
+        ('"""One step."""', '"""One step, documented at length."""'),
+        ('"""A module."""', ""),
+        ("def step(x):", "\n\ndef step(x):"),
+        ("return x * RATE", "return (x *\n            RATE)"),
+    ],
+)
+def test_comments_docstrings_and_layout_leave_the_digest(old, new):
+    assert meaning_digest(edited(MODULE, old, new)) == meaning_digest(MODULE)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("RATE = 0.01", "RATE = 0.02"),
+        ("return x * RATE", "return RATE * x"),
+        ("def step(x):", "def step(y):"),
+    ],
+)
+def test_a_changed_line_changes_the_digest(old, new):
+    assert meaning_digest(edited(MODULE, old, new)) != meaning_digest(MODULE)
+
+
+def test_imports_anywhere_in_the_code_are_found_with_their_packages():
+    source = textwrap.dedent(
+        """
+        import numpy as np
+        from fwprune import runtime
+        from fwprune.masks import top_k_mask
+
+        def main():
+            import fwprune.training
+            from . import io
+        """
+    )
+    assert imported_names(source, "fwprune") == {
+        "fwprune",
+        "fwprune.runtime",
+        "fwprune.masks",
+        "fwprune.masks.top_k_mask",
+        "fwprune.training",
+        "fwprune.io",
+    }
+
+
+def write_library(root):
+    """scripts/job.py -> lib.a -> lib.b; lib.c is imported by nobody."""
+    library = root / "lib"
+    library.mkdir()
+    (library / "__init__.py").write_text("")
+    (library / "a.py").write_text("from lib.b import f\n")
+    (library / "b.py").write_text("def f():\n    return 1\n")
+    (library / "c.py").write_text("import lib.a\n")
+    (root / "job.py").write_text("from lib import a\n")
+    return library
+
+
+def test_modules_are_reached_transitively_and_only_those(tmp_path):
+    library = write_library(tmp_path)
+    digests = code_digests(tmp_path / "job.py", library)
+    assert sorted(digests) == ["job.py", "lib/__init__.py", "lib/a.py", "lib/b.py"]
+    (library / "b.py").write_text("def f():\n    return 2\n")
+    changed = code_digests(tmp_path / "job.py", library)
+    assert {name for name in digests if digests[name] != changed[name]} == {"lib/b.py"}
+
+
+def test_the_workflow_scripts_reach_what_they_import():
+    """The two drifts the hand-kept lists had: time_inference reaches model (through
+    training), claims reaches io."""
+    library = REPO / "workflow" / "scripts" / "fwprune"
+    timing = code_digests(library.parent / "time_inference.py", library)
+    assert {"fwprune/training.py", "fwprune/model.py", "fwprune/timing.py"} <= set(timing)
+    assert "fwprune/io.py" in code_digests(library.parent / "claims.py", library)
+    download = code_digests(library.parent / "download.py", library)
+    assert "fwprune/sources.py" in download and "fwprune/training.py" not in download
+    pretrain = code_digests(library.parent / "pretrain.py", library)
+    assert "fwprune/sources.py" not in pretrain and "fwprune/masks.py" not in pretrain
+
+
+def rule_blocks():
+    """(header, body) of every rule in workflow/rules, `use rule` ones included."""
+    for path in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        parts = re.split(r"^((?:use )?rule \w+.*:)\n", path.read_text(), flags=re.M)
+        yield from zip(parts[1::2], parts[2::2], strict=True)
+
+
+# The download's file is defined by its pinned digest, its only param (README).
+UNTRACKED = {"download"}
+
+
+def test_every_rule_with_a_script_passes_that_scripts_code_digests():
+    """With Snakemake's code trigger off, a rule without its `code` param would never rerun
+    for a change of code: the param must name the rule's own script."""
+    scripts = {}  # rule -> the script it runs
+    for header, body in rule_blocks():
+        used = re.match(r"use rule (\w+) as (\w+)", header)
+        rule = used[2] if used else re.match(r"rule (\w+)", header)[1]
+        found = re.search(r'script:\s*"\.\./scripts/(\w+)\.py"', body)
+        scripts[rule] = found[1] if found else scripts.get(used[1]) if used else None
+        # A `use rule` that sets params replaces the original's: it must repeat the code.
+        if scripts[rule] and rule not in UNTRACKED and (not used or "params:" in body):
+            assert f'code=code_meaning("{scripts[rule]}")' in body, header

@@ -1,0 +1,184 @@
+"""What reruns when: one change per row, on a private copy of the finished smoke run, and
+the exact jobs a dry run then plans (README, "What reruns when")."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import run_snakemake
+
+SMOKE = yaml.safe_load(open(__file__.replace("test_reruns.py", "smoke.yaml")))
+BUDGETS = SMOKE["budgets"]  # [1, 2]; one seed, 0
+METHODS = SMOKE["methods"]
+CONTROLS = ["dense+1", "dense+4"]  # magnitude spends 1 epoch after pruning, the others 4
+LIBRARY = "workflow/scripts/fwprune"
+
+
+def job(rule: str, **wildcards) -> str:
+    """A job as the test names it: rule, then its wildcards in name order."""
+    return " ".join([rule, *(f"{key}={value}" for key, value in sorted(wildcards.items()))])
+
+
+def per_budget(rule: str, budgets=BUDGETS, seed=0, **wildcards) -> set[str]:
+    return {job(rule, seed=seed, budget=budget, **wildcards) for budget in budgets}
+
+
+def evaluations(*models, budgets=BUDGETS, seed=0) -> set[str]:
+    return set().union(*(per_budget("evaluate", budgets, seed, model=m) for m in models))
+
+
+def method_jobs(*methods, budgets=BUDGETS, seed=0) -> set[str]:
+    """A method's jobs from pruning on: pruning, fine-tuning, timing and evaluation."""
+    stages = ("prune", "finetune", "time_inference")
+    jobs = {j for m in methods for s in stages for j in per_budget(s, budgets, seed, method=m)}
+    return jobs | evaluations(*methods, budgets=budgets, seed=seed)
+
+
+def pretraining(*epochs, seed=0) -> set[str]:
+    return {job("pretrain", seed=seed, epoch=epoch) for epoch in epochs}
+
+
+# The jobs after the metrics rows: they rerun whenever any row does.
+TABLE = {job(rule) for rule in ("aggregate", "plot", "claims", "benchmarks", "all")}
+# Every training and evaluation job of the smoke run: all but the download.
+TRAINING = pretraining(*range(1, 7)) | method_jobs(*METHODS) | evaluations("base", *CONTROLS)
+
+
+def merged(base: dict, change: dict) -> dict:
+    """`base` with `change` applied section by section."""
+    return base | {
+        key: merged(base.get(key, {}), value) if isinstance(value, dict) else value
+        for key, value in change.items()
+    }
+
+
+def config(**change):
+    """A row's change: these config values on top of tests/smoke.yaml."""
+
+    def apply(workdir):
+        (workdir / "changed.yaml").write_text(yaml.safe_dump(merged(SMOKE, change)))
+        return "changed.yaml"
+
+    return apply
+
+
+def edit(path: str, old: str, new: str):
+    """A row's change: the first `old` in `path` (under the workflow copy) becomes `new`."""
+
+    def apply(workdir):
+        file = workdir / path
+        text = file.read_text()
+        assert old in text, f"{old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1))
+        return "tests/smoke.yaml"
+
+    return apply
+
+
+ROWS = {
+    "nothing": (config(), set()),
+    "data.download_timeout": (config(data={"download_timeout": 60}), set()),
+    "evaluate.batch_size": (config(evaluate={"batch_size": 500}), set()),
+    "threads": (config(threads=2), set()),
+    "timing.threads": (config(timing={"threads": 2}), set()),
+    "fw.gamma, unused by the harmonic step": (config(fw={"gamma": 0.3}), set()),
+    "sweep, not in the default target": (config(sweep={"sparsities": [0.5, 0.8]}), set()),
+    "timing.repeats": (
+        config(timing={"repeats": 30}),
+        {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
+    ),
+    "fw.finetune_epochs": (
+        # No pruning; fw now spends 5 epochs: a new control, dense+5, one epoch further.
+        config(fw={"finetune_epochs": 1}),
+        method_jobs("fw") - per_budget("prune", method="fw")
+        | pretraining(7)
+        | evaluations("dense+5")
+        | TABLE,
+    ),
+    "fw.iterations": (
+        config(fw={"iterations": 3}),  # fw now spends 3 epochs: a new control, dense+3
+        method_jobs("fw") | evaluations("dense+3") | TABLE,
+    ),
+    "magnitude.sparsity": (config(magnitude={"sparsity": 0.6}), method_jobs("magnitude") | TABLE),
+    "fw_momentum.momentum": (
+        config(fw_momentum={"momentum": 0.8}),
+        method_jobs("fw_momentum") | TABLE,
+    ),
+    "gmp.power": (config(gmp={"power": 1}), method_jobs("gmp") | TABLE),
+    "train.learning_rate": (config(train={"learning_rate": 0.02}), TRAINING | TABLE),
+    "data.subset_seed": (config(data={"subset_seed": 1}), TRAINING | TABLE),
+    "a seed added": (
+        config(seeds=[0, 1]),
+        pretraining(*range(1, 7), seed=1)
+        | method_jobs(*METHODS, seed=1)
+        | evaluations("base", *CONTROLS, seed=1)
+        | TABLE,
+    ),
+    "a budget added": (
+        config(budgets=[1, 2, 3]),  # budget 3's dense+4 is epoch 7
+        pretraining(7)
+        | method_jobs(*METHODS, budgets=[3])
+        | evaluations("base", *CONTROLS, budgets=[3])
+        | TABLE,
+    ),
+    "dense_matched off": (config(dense_matched=False), TABLE),
+    "a comment in io.py": (
+        edit(f"{LIBRARY}/io.py", "import pandas as pd\n", "import pandas as pd  # tables\n"),
+        set(),
+    ),
+    "a docstring in data.py": (
+        edit(f"{LIBRARY}/data.py", "nothing else", "and nothing else"),
+        set(),
+    ),
+    "a comment in a script": (
+        edit("workflow/scripts/prune.py", "\nimport numpy", "\n# pruning\nimport numpy"),
+        set(),
+    ),
+    "a changed line in model.py, shared by every training job": (
+        edit(f"{LIBRARY}/model.py", "\nimport keras\n", "\nimport keras\n\nUNUSED = 1\n"),
+        TRAINING | TABLE,
+    ),
+    "a changed line in masks.py, which only pruning imports": (
+        edit(f"{LIBRARY}/masks.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
+        method_jobs(*METHODS) | TABLE,
+    ),
+    "a changed line in metrics.py, which only evaluate imports": (
+        edit(f"{LIBRARY}/metrics.py", "\nimport keras\n", "\nimport keras\n\nX = 1\n"),
+        evaluations("base", *METHODS, *CONTROLS) | TABLE,
+    ),
+    "a changed line in sources.py, the fetching code": (
+        # A download is verified against the pinned digest: other code fetches the same file.
+        edit(f"{LIBRARY}/sources.py", "\nimport gzip\n", "\nimport gzip\n\nX = 1\n"),
+        set(),
+    ),
+    "the pinned MNIST digest in data.py": (
+        edit(f"{LIBRARY}/data.py", '"mnist": "8', '"mnist": "0'),
+        {job("download", dataset="mnist")} | TRAINING | TABLE,
+    ),
+    "a changed line in plots.py, the plot-only module": (
+        edit(f"{LIBRARY}/plots.py", "\nimport matplotlib\n", "\nimport matplotlib\n\nX = 1\n"),
+        {job("plot"), job("benchmarks"), job("all")},
+    ),
+}
+
+# A job in a dry run: "rule NAME:" (or "localrule NAME:"), then, among its indented
+# details, "wildcards: a=1, b=2" when it has any.
+JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
+WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.M)
+
+
+def planned(workdir, configfile: str) -> set[str]:
+    """The jobs a dry run plans, named as `job` names them."""
+    output = run_snakemake(workdir, "-n", "--configfile", configfile).stdout
+    jobs = set()
+    for rule, details in JOB.findall(output):
+        found = WILDCARDS.search(details)
+        pairs = found.group(1).split(", ") if found else []
+        jobs.add(job(rule, **dict(pair.split("=", 1) for pair in pairs)))
+    return jobs
+
+
+@pytest.mark.parametrize("change, expected", ROWS.values(), ids=ROWS.keys())
+def test_a_change_reruns_exactly_what_it_affects(finished_copy, change, expected):
+    assert planned(finished_copy, change(finished_copy)) == expected

@@ -61,13 +61,13 @@ def test_killed_job_is_redone_with_its_dependants_only(finished_copy, smoke_metr
     try:
         job = wait_for(lambda: job_process(psutil.Process(snakemake.pid), "prune.py"), 120, "job")
         # Kill it while it trains: after the first pruning event, before its last epoch.
-        wait_for(lambda: "fw iteration 2" in _read(stage / "prune.log"), 120, "training")
+        wait_for(lambda: "FW iteration 2" in _read(stage / "prune.log"), 120, "training")
         job.send_signal(signal.SIGKILL)
         assert snakemake.wait(timeout=120) != 0
     finally:
         if snakemake.poll() is None:
             snakemake.kill()
-    assert "fw iteration 4" not in _read(stage / "prune.log"), "the job finished before the kill"
+    assert "FW iteration 4" not in _read(stage / "prune.log"), "the job finished before the kill"
     assert not list(stage.glob("pruned.*")), "a killed job left an output behind"
     assert not list(stage.glob(".pruned*")), "a killed job left a temporary file behind"
 

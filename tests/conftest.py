@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,35 @@ def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 KEYS = ["seed", "budget", "method"]  # one row of a metrics table per key
+
+
+def job_window(log: Path) -> tuple[datetime, datetime]:
+    """When a job ran: the times of the start and finish lines `runtime.log_to` writes
+    (from its logging set-up, after the script's imports, to the exit of its process)."""
+    from fwprune.runtime import JOB_FINISHED, JOB_STARTED
+
+    stamps = {}
+    for line in log.read_text().splitlines():
+        stamp, _, message = line.partition(" INFO ")
+        if message in (JOB_STARTED, JOB_FINISHED):
+            stamps[message] = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f")
+    assert set(stamps) == {JOB_STARTED, JOB_FINISHED}, f"{log} does not say when it ran"
+    return stamps[JOB_STARTED], stamps[JOB_FINISHED]
+
+
+def jobs_beside_timing_jobs(workdir: Path) -> list[tuple[str, str]]:
+    """(timing job's log, other job's log) for every job whose run overlapped a timing job's,
+    from the logs of every job of a run in `workdir`."""
+    logs = [*workdir.glob("results/**/*.log"), *workdir.glob("data/*.log")]
+    windows = {str(log.relative_to(workdir)): job_window(log) for log in logs}
+    timing = {log: window for log, window in windows.items() if log.endswith("/timing.log")}
+    assert timing, f"no timing job ran in {workdir}"
+    return [
+        (log, other)
+        for log, (start, end) in timing.items()
+        for other, (other_start, other_end) in windows.items()
+        if other != log and other_start < end and start < other_end
+    ]
 
 
 @pytest.fixture(scope="module")

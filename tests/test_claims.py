@@ -37,8 +37,9 @@ def test_all_of_needs_every_part():
     assert claims.all_of([NOT_SHOWN, NO]) == NO
 
 
-def synthetic_metrics(accuracy, loss=None) -> pd.DataFrame:
-    """A metrics table with accuracy(method, budget, seed) and made-up sizes and timings."""
+def synthetic_metrics(accuracy, loss=None, timing_ratios=(1.0, 1.0)) -> pd.DataFrame:
+    """A metrics table with accuracy(method, budget, seed), made-up sizes and timings: the
+    pruned and the control inference-time ratios, each plus 0.01 per seed."""
     nonzero = {"base": 1.0, "magnitude": 0.5, "fw": 0.45, "fw_momentum": 0.4, "dense+4": 1.0}
     spent = {"base": 0, "magnitude": 1, "fw": 4, "fw_momentum": 4, "dense+4": 4}
     rows = [
@@ -50,11 +51,18 @@ def synthetic_metrics(accuracy, loss=None) -> pd.DataFrame:
             "test_loss": (loss or (lambda m, b, s: 1 - accuracy(m, b, s)))(method, budget, seed),
             "nonzero_fraction": nonzero[method],
             "epochs_after_checkpoint": spent[method],
-            "inference_time_ratio": 1.0 + 0.01 * seed if method != "base" else np.nan,
+            **{
+                column: ratio + 0.01 * seed if method != "base" else np.nan
+                for column, ratio in zip(TIMING_COLUMNS, timing_ratios, strict=True)
+            },
         }
         for seed, budget, method in itertools.product(SEEDS, BUDGETS, nonzero)
     ]
     return pd.DataFrame(rows)
+
+
+TIMING_COLUMNS = ("inference_time_ratio", "inference_time_control_ratio")
+SLOWER = "pruned models are 2–2.5× slower than the dense one"
 
 
 def verdicts(frame, sweep=None) -> dict[str, str]:
@@ -76,7 +84,7 @@ def test_a_run_where_the_paper_is_right_confirms_every_claim():
     assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == YES
     assert all(v == YES for k, v in result.items() if "lowest test loss" in k)
     assert all(v == YES for k, v in result.items() if "matched compute" in k)
-    assert result["pruned models are 2–2.5× slower than the dense one"] == NO
+    assert result[SLOWER] == NO
 
 
 def test_a_run_where_pruning_only_adds_training_refutes_the_matched_claims():
@@ -90,6 +98,30 @@ def test_a_run_where_pruning_only_adds_training_refutes_the_matched_claims():
     matched = [v for k, v in result.items() if "matched compute" in k]
     assert matched == [NO, NO]
     assert result["magnitude pruning never clearly improves on the base model"] == NO
+
+
+def constant_accuracy(method, budget, seed):
+    return 0.9 + noise(seed)
+
+
+@pytest.mark.parametrize(
+    ("timing_ratios", "verdict"),
+    [
+        ((2.3, 1.0), YES),  # the paper's slowdown on a quiet machine
+        ((1.06, 1.05), NO),  # as fast as the dense model: both ratios the machine's noise
+        # A loaded machine that slows whatever runs second: the pruned ratio passes 2.0,
+        # but it is only 0.8 above the control; judged against 1.0 this would be "yes".
+        ((2.1, 1.3), NO),
+    ],
+)
+def test_slowdown_is_judged_against_the_control(timing_ratios, verdict):
+    frame = synthetic_metrics(constant_accuracy, timing_ratios=timing_ratios)
+    assert verdicts(frame)[SLOWER] == verdict
+
+
+def test_a_table_without_a_control_makes_no_timing_claim():
+    frame = synthetic_metrics(constant_accuracy).drop(columns="inference_time_control_ratio")
+    assert SLOWER not in verdicts(frame)
 
 
 def test_matched_sparsity_compares_at_each_sweep_sparsity():

@@ -8,7 +8,14 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from conftest import REPO, copy_workflow, deterministic_part, job_stats, run_snakemake
+from conftest import (
+    REPO,
+    copy_workflow,
+    deterministic_part,
+    job_stats,
+    jobs_beside_timing_jobs,
+    run_snakemake,
+)
 from slurm_cluster import job_endings, local_cluster, unavailable_reason
 
 SLURM_TIMEOUT = 20 * 60  # seconds; the run takes a few minutes on 2 cores
@@ -72,3 +79,5 @@ def test_smoke_dag_runs_through_slurm(cluster, smoke_run, smoke_metrics, tmp_pat
     assert Counter(rule for _, rule in submitted) == planned - Counter(all=1)
     metrics = pd.read_parquet(workdir / "results" / "metrics.parquet")
     pd.testing.assert_frame_equal(deterministic_part(metrics), deterministic_part(smoke_metrics))
+    # The profile asks for a whole node per timing job (--exclusive); the cluster has one.
+    assert jobs_beside_timing_jobs(workdir) == []

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import REPO, planned_jobs, run_snakemake
+from conftest import REPO, jobs_beside_timing_jobs, planned_jobs, run_snakemake
 from fwprune.schedules import retraining_epochs
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
@@ -59,6 +59,20 @@ def test_figures_and_logs_and_benchmarks_exist(smoke_run):
     assert len(list(smoke_run.glob("results/**/*.benchmark.tsv"))) >= 24
     log = (smoke_run / "results/seed0/pretrain/epoch2.log").read_text()
     assert re.search(r"epoch 2: loss [\d.]+ accuracy [\d.]+ \([\d.]+ s\)", log)
+
+
+def test_timing_jobs_ran_with_no_other_job_beside_them(smoke_run):
+    # The smoke run has 2 cores for 1-thread jobs: without isolation, jobs run in pairs.
+    assert jobs_beside_timing_jobs(smoke_run) == []
+
+
+def test_every_timing_row_carries_its_control(smoke_metrics):
+    timed = smoke_metrics.dropna(subset=["inference_time_ratio"])
+    assert len(timed) == len(SMOKE["budgets"]) * len(SMOKE["methods"])
+    for ratio in ("inference_time_ratio", "inference_time_control_ratio"):
+        assert (timed[f"{ratio}_q25"] <= timed[ratio]).all()
+        assert (timed[ratio] <= timed[f"{ratio}_q75"]).all()
+    assert (timed["dense_copy_latency_ms"] > 0).all()
 
 
 def test_a_second_run_has_nothing_to_do(smoke_run):

@@ -11,7 +11,10 @@ rule time_inference:
         f"{RUN}/{{method}}/timing.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
-    threads: config["timing"]["threads"]
+    # Every core of a local run (--cores), so that Snakemake starts no other job beside a
+    # timing job: TensorFlow still uses config timing.threads. A cluster run
+    # has no --cores: there the job gets one CPU and a node of its own (slurm/config.yaml).
+    threads: workflow.resource_settings.cores or 1
     resources:
         mem_mb=retried(1500),
         runtime=retried(5),

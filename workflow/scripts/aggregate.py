@@ -2,12 +2,14 @@
 
 import pandas as pd
 
+from fwprune import runtime
 from fwprune.io import read_table, write_table
 
 KEYS = ["seed", "budget", "method"]
 
 
-def main(tables: list[str], timings: list[str], output) -> None:
+def main(tables: list[str], timings: list[str], output, log: str) -> None:
+    runtime.log_to(log)
     merged = pd.concat([read_table(path) for path in tables], ignore_index=True)
     if timings:  # the sparsity sweep times nothing
         timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
@@ -18,4 +20,4 @@ def main(tables: list[str], timings: list[str], output) -> None:
     write_table(merged, output.text)  # the same rows, readable without pandas
 
 
-main(snakemake.input.tables, snakemake.input.timings, snakemake.output)
+main(snakemake.input.tables, snakemake.input.timings, snakemake.output, snakemake.log[0])

@@ -2,11 +2,13 @@
 
 import pandas as pd
 
+from fwprune import runtime
 from fwprune.io import read_table, write_table
 from fwprune.plots import save_figure, stage_time_figure
 
 
-def main(records: list[dict], output) -> None:
+def main(records: list[dict], output, log: str) -> None:
+    runtime.log_to(log)
     rows = [
         {key: value for key, value in record.items() if key != "path"}
         | read_table(record["path"]).iloc[0][["s", "max_rss", "cpu_time"]].to_dict()
@@ -17,4 +19,4 @@ def main(records: list[dict], output) -> None:
     save_figure(stage_time_figure(table), [output.figure, output.figure_png])
 
 
-main(snakemake.params.records, snakemake.output)
+main(snakemake.params.records, snakemake.output, snakemake.log[0])

@@ -1,14 +1,11 @@
 """Fetch a data set from the first source whose arrays match its pinned digest."""
 
-import logging
-
+from fwprune import runtime
 from fwprune.sources import download_dataset
 
 
 def main(dataset: str, output: str, timeout: float, log: str) -> None:
-    logging.basicConfig(
-        filename=log, filemode="w", level=logging.INFO, format="%(asctime)s %(message)s"
-    )
+    runtime.log_to(log)
     download_dataset(dataset, output, timeout=timeout)
 
 

@@ -1,19 +1,16 @@
 """Fine-tune a pruned model with its mask fixed; with 0 epochs, copy it unchanged."""
 
-import logging
-
+from fwprune import runtime
 from fwprune.io import copy_file
 
 
 def main(inputs, output, params, threads: int, log: str) -> None:
     if params.epochs == 0:
         # No TensorFlow at all for a copy: its start-up would be most of the job's time.
-        logging.basicConfig(filename=log, filemode="w", level=logging.INFO)
-        logging.getLogger("fwprune").info("finetune_epochs is 0: copying the pruned model")
+        runtime.log_to(log).info("finetune_epochs is 0: copying the pruned model")
         copy_file(inputs.state, output.state)
         copy_file(inputs.model, output.model)
         return
-    from fwprune import runtime
     from fwprune.data import load_dataset, prepare
     from fwprune.training import MaskedNetwork
 

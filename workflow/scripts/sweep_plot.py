@@ -1,11 +1,13 @@
 """Draw the sparsity sweep: accuracy against sparsity, one panel per budget."""
 
+from fwprune import runtime
 from fwprune.io import read_table
 from fwprune.plots import save_figure, sweep_figure
 
 
-def main(metrics: str, output) -> None:
+def main(metrics: str, output, log: str) -> None:
+    runtime.log_to(log)
     save_figure(sweep_figure(read_table(metrics)), [output.pdf, output.png])
 
 
-main(snakemake.input.metrics, snakemake.output)
+main(snakemake.input.metrics, snakemake.output, snakemake.log[0])

@@ -1,4 +1,5 @@
-"""Per-example latency of a pruned model over the unpruned one of the same budget."""
+"""Per-example latency of a pruned model over the unpruned one of the same budget, and of
+a second copy of the unpruned one over it (the control)."""
 
 import pandas as pd
 
@@ -10,13 +11,14 @@ from fwprune.training import load_exported
 
 
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
+    timing = params.timing
     logger = runtime.configure(threads, params.seed, log)
     _, (x_test, _) = prepare(load_dataset(params.dataset, inputs.data))
-    timing = params.timing
     examples = x_test[: timing["batch_size"] * 100]
     measured = inference_latency_ratio(
         load_exported(inputs.pruned),
         load_exported(inputs.dense),
+        load_exported(inputs.dense),  # a separate copy: the control
         examples,
         batch_size=timing["batch_size"],
         repeats=timing["repeats"],
@@ -32,6 +34,9 @@ main(
     snakemake.input,
     snakemake.output[0],
     snakemake.params,
-    snakemake.threads,
+    # The rule claims every core only to keep other jobs off them: TensorFlow gets the
+    # configured timing threads, not the rule's (read here, not from params: a thread
+    # count must not rerun the job).
+    snakemake.config["timing"]["threads"],
     snakemake.log[0],
 )

@@ -85,12 +85,29 @@ def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):
     )
     if column == "inference_time_ratio":
         axes.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="unpruned model")
+        draw_noise_floor(axes, frame)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="Method")
     axes.set(xlabel=BUDGET_LABEL, ylabel=ylabel, xticks=sorted(frame["budget"].unique()))
     band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
     axes.set_title(f"{title} by pre-training budget\n({band})")
     axes.grid(alpha=0.3)
     return figure
+
+
+def draw_noise_floor(axes, frame: pd.DataFrame) -> None:
+    """Shade, at each budget, the range of the control ratios (the dense model timed against
+    a copy of itself) over every timing job: a method's ratio inside it is not told apart
+    from the dense model's speed by this measurement."""
+    control = frame.groupby("budget")["inference_time_control_ratio"].agg(["min", "max"])
+    axes.fill_between(
+        control.index,
+        control["min"],
+        control["max"],
+        color="grey",
+        alpha=0.25,
+        linewidth=0,
+        label="unpruned model vs its own copy:\nnoise floor (range over jobs)",
+    )
 
 
 def sweep_figure(frame: pd.DataFrame):

@@ -6,11 +6,15 @@ import logging
 import os
 import sys
 
+JOB_STARTED, JOB_FINISHED = "job started", "job finished"
 
-def configure(threads: int, seed: int, log_path: str | None = None) -> logging.Logger:
-    """Log to `log_path` (and stderr), pin TensorFlow to `threads` cores, seed everything.
 
-    Must run before TensorFlow executes its first op: thread pools are fixed then.
+def log_to(log_path: str | None = None) -> logging.Logger:
+    """Log to `log_path` (and stderr), each line timestamped. A job's log (`log_path` given)
+    starts with JOB_STARTED and ends with JOB_FINISHED, logged when the process exits.
+
+    Every job logs through here, so its log says when it ran: the tests check with these
+    two lines that no job ran beside a timing job.
     """
     handlers = [logging.StreamHandler(sys.stderr)]
     if log_path:
@@ -21,6 +25,20 @@ def configure(threads: int, seed: int, log_path: str | None = None) -> logging.L
         handlers=handlers,
         force=True,
     )
+    logger = logging.getLogger("fwprune")
+    sys.excepthook = lambda *error: logger.critical("job failed", exc_info=error)
+    if log_path:
+        logger.info(JOB_STARTED)
+        atexit.register(logger.info, JOB_FINISHED)
+    return logger
+
+
+def configure(threads: int, seed: int, log_path: str | None = None) -> logging.Logger:
+    """Log as `log_to` does, pin TensorFlow to `threads` cores, seed everything.
+
+    Must run before TensorFlow executes its first op: thread pools are fixed then.
+    """
+    logger = log_to(log_path)
     for variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[variable] = str(threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
@@ -33,8 +51,6 @@ def configure(threads: int, seed: int, log_path: str | None = None) -> logging.L
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
-    logger = logging.getLogger("fwprune")
-    sys.excepthook = lambda *error: logger.critical("job failed", exc_info=error)
     # Shutdown garbage-collects the ~400,000 objects of TensorFlow and Keras (~1 s); frozen
     # objects are skipped. atexit handlers, log flushing and file closing still run.
     atexit.register(gc.freeze)

@@ -1,13 +1,22 @@
-"""Side-by-side timing: callables measured in turn (A B A B …) after a warm-up.
+"""Side-by-side timing: callables measured in turn, in rounds, after a warm-up.
 
 Interleaving exposes every contender to the same machine state (frequency, caches, other
-load), so ratios of paired rounds are far steadier than ratios of separate runs.
+load), so ratios of paired rounds are far steadier than ratios of separate runs. The order
+rotates from round to round (A B C, B C A, C A B, …), so that no contender is always the
+first of a round and takes its cost alone (a cold cache, a wake-up from idle).
 """
 
 import time
 from collections.abc import Callable
 
 import numpy as np
+
+
+def round_order(names: list[str], round_number: int) -> list[str]:
+    """The order of round `round_number` (counted from 0, warm-up included): rotated by one
+    place per round, so over len(names) rounds each name is first once."""
+    shift = round_number % len(names)
+    return names[shift:] + names[:shift]
 
 
 def interleaved_times(
@@ -17,29 +26,33 @@ def interleaved_times(
     if repeats < 1 or warmup < 0:
         raise ValueError(f"need repeats >= 1 and warmup >= 0, got {repeats} and {warmup}")
     times = {name: np.empty(repeats) for name in calls}
-    for round_index in range(-warmup, repeats):
-        for name, call in calls.items():
+    for round_number in range(warmup + repeats):
+        for name in round_order(list(calls), round_number):
             start = time.perf_counter()
-            call()
+            calls[name]()
             elapsed = time.perf_counter() - start
-            if round_index >= 0:
-                times[name][round_index] = elapsed
+            if round_number >= warmup:
+                times[name][round_number - warmup] = elapsed
     return times
 
 
-def ratio_summary(numerator: np.ndarray, denominator: np.ndarray) -> dict[str, float]:
-    """Median and interquartile range of the per-round ratios numerator / denominator."""
+def ratio_summary(column: str, numerator: np.ndarray, denominator: np.ndarray) -> dict:
+    """Median and interquartile range of the per-round ratios numerator / denominator, as
+    the columns `column`, `column`_q25 and `column`_q75."""
     ratios = np.asarray(numerator) / np.asarray(denominator)
     q25, median, q75 = np.percentile(ratios, [25, 50, 75])
-    return {"ratio": float(median), "ratio_q25": float(q25), "ratio_q75": float(q75)}
+    return {column: float(median), f"{column}_q25": float(q25), f"{column}_q75": float(q75)}
 
 
 def inference_latency_ratio(
-    pruned, dense, examples: np.ndarray, batch_size: int, repeats: int, warmup: int
+    pruned, dense, dense_copy, examples: np.ndarray, batch_size: int, repeats: int, warmup: int
 ) -> dict:
-    """Per-example latency of `pruned` over `dense` (two Keras models), measured interleaved.
+    """Per-example latency of `pruned` over `dense` (Keras models), measured interleaved,
+    and the same ratio for `dense_copy`, a second copy of `dense` loaded separately.
 
-    Both run through the same compiled call on the same batches; each round times one batch.
+    The copy does exactly the dense model's work, so its ratio is the noise floor: how far
+    from 1.0 a model as fast as the dense one lands in this measurement. All three run
+    through their own compiled call on the same batches; each round times one batch each.
     """
     import tensorflow as tf
 
@@ -60,12 +73,14 @@ def inference_latency_ratio(
 
         return call
 
-    times = interleaved_times({"pruned": runner(pruned), "dense": runner(dense)}, repeats, warmup)
-    summary = ratio_summary(times["pruned"], times["dense"])
-    return {
-        "inference_time_ratio": summary["ratio"],
-        "inference_time_ratio_q25": summary["ratio_q25"],
-        "inference_time_ratio_q75": summary["ratio_q75"],
-        "pruned_latency_ms": float(np.median(times["pruned"]) * 1000 / batch_size),
-        "dense_latency_ms": float(np.median(times["dense"]) * 1000 / batch_size),
+    models = {"pruned": pruned, "dense": dense, "dense_copy": dense_copy}
+    times = interleaved_times({name: runner(m) for name, m in models.items()}, repeats, warmup)
+    latencies = {
+        f"{name}_latency_ms": float(np.median(seconds) * 1000 / batch_size)
+        for name, seconds in times.items()
     }
+    return (
+        ratio_summary("inference_time_ratio", times["pruned"], times["dense"])
+        | ratio_summary("inference_time_control_ratio", times["dense_copy"], times["dense"])
+        | latencies
+    )

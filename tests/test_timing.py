@@ -1,0 +1,60 @@
+"""Interleaved timing: the order of calls and which call each time belongs to.
+
+Durations are never asserted: a fake clock stands in for the machine's.
+"""
+
+import numpy as np
+import pytest
+
+from fwprune import timing
+
+
+def recording_calls(names, order: list):
+    """Callables that append their name to `order` when called."""
+    return {name: (lambda name=name: order.append(name)) for name in names}
+
+
+def test_two_contenders_alternate_which_goes_first():
+    order = []
+    timing.interleaved_times(recording_calls("ab", order), repeats=3, warmup=1)
+    assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]
+
+
+def test_three_contenders_rotate_so_each_is_first_equally_often():
+    order = []
+    timing.interleaved_times(recording_calls("abc", order), repeats=6, warmup=0)
+    rounds = [order[i : i + 3] for i in range(0, len(order), 3)]
+    assert rounds[:3] == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]
+    assert [r[0] for r in rounds].count("a") == [r[0] for r in rounds].count("c") == 2
+    assert all(sorted(r) == ["a", "b", "c"] for r in rounds)  # every round times each once
+
+
+def test_each_time_is_credited_to_the_call_that_took_it(monkeypatch):
+    clock = {"now": 0.0}
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock["now"])
+    cost = {"slow": 3.0, "fast": 1.0}
+
+    def advancing(name):
+        return lambda: clock.__setitem__("now", clock["now"] + cost[name])
+
+    times = timing.interleaved_times({n: advancing(n) for n in cost}, repeats=4, warmup=2)
+    assert times["slow"].tolist() == [3.0] * 4
+    assert times["fast"].tolist() == [1.0] * 4
+
+
+def test_warm_up_rounds_are_not_timed():
+    order = []
+    times = timing.interleaved_times(recording_calls("ab", order), repeats=2, warmup=3)
+    assert len(order) == 2 * (3 + 2)
+    assert {name: len(seconds) for name, seconds in times.items()} == {"a": 2, "b": 2}
+
+
+@pytest.mark.parametrize(("repeats", "warmup"), [(0, 1), (1, -1)])
+def test_bad_counts_are_refused(repeats, warmup):
+    with pytest.raises(ValueError, match="repeats"):
+        timing.interleaved_times({"a": lambda: None}, repeats=repeats, warmup=warmup)
+
+
+def test_ratio_summary_names_its_columns_after_the_ratio():
+    summary = timing.ratio_summary("x_ratio", np.array([2.0, 4.0, 6.0]), np.array([2.0, 2.0, 2.0]))
+    assert summary == {"x_ratio": 2.0, "x_ratio_q25": 1.5, "x_ratio_q75": 2.5}

@@ -84,9 +84,9 @@ def test_reordered_config_keys_rerun_nothing(smoke_run):
     assert planned_jobs(smoke_run, configfiles=["sorted.yaml"]) == {}
 
 
-def test_one_figure_builds_only_what_it_needs(smoke_run):
-    (smoke_run / "results/figures/accuracy.pdf").unlink()
-    jobs = planned_jobs(smoke_run, "results/figures/accuracy.pdf")
+def test_one_figure_builds_only_what_it_needs(finished_copy):
+    (finished_copy / "results/figures/accuracy.pdf").unlink()
+    jobs = planned_jobs(finished_copy, "results/figures/accuracy.pdf")
     assert jobs == {"plot": 1}
 
 

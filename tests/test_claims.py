@@ -27,6 +27,21 @@ def test_verdict_follows_the_confidence_interval(differences, verdict):
     assert above(np.array(differences)) == verdict
 
 
+@pytest.mark.parametrize(
+    ("values", "verdict"),
+    [
+        ([2.1, 2.2, 2.15], YES),
+        ([2.6, 2.7, 2.65], NO),  # above the upper bound: a range is judged at both ends
+        ([1.5, 1.6, 1.55], NO),
+        ([1.9, 2.1, 2.0], NOT_SHOWN),  # the interval straddles the lower bound
+        ([2.3], YES + " (1 seed)"),
+        ([2.6], NO + " (1 seed)"),
+    ],
+)
+def test_a_range_is_judged_at_both_bounds(values, verdict):
+    assert claims.within(np.array(values), 2.0, 2.5) == verdict
+
+
 def test_margin_moves_the_bar():
     assert above(np.array([0.02, 0.03, 0.025]), margin=0.05) == NO
 
@@ -95,6 +110,8 @@ def test_a_run_where_pruning_only_adds_training_refutes_the_matched_claims():
 
     result = verdicts(synthetic_metrics(accuracy))
     assert result["after 1 epoch, FW and FW+momentum beat base and magnitude"] == YES
+    # magnitude's two extra epochs put it 0.02 above base: not "≈ base".
+    assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == NO
     matched = [v for k, v in result.items() if "matched compute" in k]
     assert matched == [NO, NO]
     assert result["magnitude pruning never clearly improves on the base model"] == NO
@@ -108,6 +125,7 @@ def constant_accuracy(method, budget, seed):
     ("timing_ratios", "verdict"),
     [
         ((2.3, 1.0), YES),  # the paper's slowdown on a quiet machine
+        ((3.0, 1.0), NO),  # slower than the paper says: beyond the range's upper bound
         ((1.06, 1.05), NO),  # as fast as the dense model: both ratios the machine's noise
         # A loaded machine that slows whatever runs second: the pruned ratio passes 2.0,
         # but it is only 0.8 above the control; judged against 1.0 this would be "yes".

@@ -112,6 +112,22 @@ def training_minutes(epochs):
     return retried(5 + MINUTES_PER_EPOCH * epochs)
 
 
+# A job that trains nothing (an evaluation, a fine-tune of 0 epochs, which copies): 5-25 s
+# measured. Grouped on a cluster, these minutes add up to a group job's request.
+SHORT_JOB_MINUTES = 2
+
+
+def finetune_minutes(wildcards, attempt):
+    """Run time of a fine-tune: a copy when it trains no epoch, else `training_minutes`."""
+    if "sparsity" in wildcards.keys():  # the sweep's, which gets the spare epochs
+        epochs = sweep_params(wildcards)["finetune_epochs"]
+    else:
+        epochs = config[wildcards.method]["finetune_epochs"]
+    if epochs == 0:
+        return SHORT_JOB_MINUTES * attempt
+    return training_minutes(epochs)(wildcards, attempt)
+
+
 def previous_checkpoint(wildcards):
     """Epoch k trains on from epoch k-1; epoch 1 starts from a fresh initialisation."""
     epoch = int(wildcards.epoch)

@@ -13,7 +13,7 @@ rule evaluate:
     threads: config["threads"]
     resources:
         mem_mb=retried(2000),
-        runtime=retried(5),
+        runtime=retried(SHORT_JOB_MINUTES),
     params:
         dataset=DATASET,
         row=run_description,

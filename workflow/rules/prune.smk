@@ -43,7 +43,7 @@ rule finetune:
     threads: config["threads"]
     resources:
         mem_mb=retried(2500),
-        runtime=training_minutes(MOST_EPOCHS),
+        runtime=finetune_minutes,
     params:
         dataset=DATASET,
         seed=lambda wildcards: int(wildcards.seed),

@@ -12,8 +12,8 @@ rule time_inference:
     conda:
         "../../envs/fwprune.yaml"
     # Every core of a local run (--cores), so that Snakemake starts no other job beside a
-    # timing job: TensorFlow still uses config timing.threads. A cluster run
-    # has no --cores: there the job gets one CPU and a node of its own (slurm/config.yaml).
+    # timing job: TensorFlow still uses config timing.threads. On SLURM the profile sets
+    # cores: 1, so the job asks for one CPU and a node of its own (slurm/config.yaml).
     threads: workflow.resource_settings.cores or 1
     resources:
         mem_mb=retried(1500),

@@ -1,0 +1,96 @@
+"""The cost ratio's arithmetic (fwprune.cost) on a tiny fake run directory: no real run."""
+
+from pathlib import Path
+
+import pytest
+
+from fwprune.cost import Cost, job_records, report, rule_of, snakemake_own_cpu, time_log_cpu
+
+HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+EPOCH = "2026-11-26 09:08:55,175 INFO epoch {}: loss 0.18 accuracy 0.94 (15.6 s)\n"
+# (path without .benchmark.tsv, CPU seconds, epochs its log records)
+JOBS = [
+    ("data/mnist.download", 3.0, 0),
+    ("results/seed0/pretrain/epoch1", 14.0, 1),
+    ("results/seed0/pretrain/epoch2", 15.0, 1),
+    ("results/seed0/budget1/fw/prune", 50.0, 4),
+    ("results/seed0/budget1/fw/finetune", 1.0, 0),
+    ("results/seed0/budget1/fw/evaluate", 5.0, 0),
+    ("results/seed0/budget1/base/evaluate", 5.0, 0),
+    ("results/seed0/budget1/fw/timing", 4.0, 0),
+    ("results/aggregate", 1.0, 0),
+    ("results/figures/sparsity_sweep", 2.0, 0),  # the sweep's plot: not counted either
+    ("results/sweep/seed0/budget2/fw/sparsity0.9/prune", 99.0, 4),  # not counted by default
+]
+
+
+def write_run(run: Path) -> Path:
+    for stem, cpu, epochs in JOBS:
+        path = run / stem
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_name(path.name + ".benchmark.tsv").write_text(
+            HEADER + f"9.0\t0:00:09\t1000\t3000\t700\t800\t0\t0\t60\t{cpu}\n"
+        )
+        log = "INFO training epoch 1 on 60000 examples\n"
+        path.with_name(path.name + ".log").write_text(
+            log + "".join(EPOCH.format(i) for i in range(1, epochs + 1))
+        )
+    return run
+
+
+def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_logs(tmp_path):
+    jobs = job_records(write_run(tmp_path))
+    assert len(jobs) == 9  # the sweep's left out
+    by_rule = {job.rule: job for job in jobs}
+    assert by_rule["prune"].cpu == 50.0 and by_rule["prune"].epochs == 4
+    assert by_rule["time_inference"].cpu == 4.0
+    assert sum(job.epochs for job in jobs) == 6
+    assert len(job_records(tmp_path, with_sweep=True)) == 11
+
+
+def test_ratio_and_where_the_rest_goes(tmp_path):
+    jobs = job_records(write_run(tmp_path))
+    cost = Cost(jobs, snakemake_cpu=12.0, plain_epoch_cpu=10.0, job_fixed_cpu=4.0)
+    assert cost.jobs_cpu == 98.0
+    assert cost.training_cpu == 60.0  # 6 epochs × 10 s
+    assert cost.ratio == pytest.approx((98.0 + 12.0) / 60.0)
+    rows = {row["rule"]: row for row in cost.by_rule()}
+    assert rows["prune"] == {"rule": "prune", "jobs": 1, "cpu": 50.0, "epochs": 4,
+                                  "training": 40.0, "rest": 10.0, "fixed": 4.0}  # fmt: skip
+    assert rows["evaluate"]["jobs"] == 2 and rows["evaluate"]["rest"] == 10.0
+    assert rows["evaluate"]["fixed"] == 8.0
+    assert sum(row["rest"] for row in rows.values()) == pytest.approx(98.0 - 60.0)
+    text = report(cost)
+    assert "**1.833**" in text and "not met" in text
+    assert "| Snakemake (own) | 0 | 12 |" in text
+    assert "| **all** | 9 | 110 |" in text
+
+
+def test_snakemake_own_cpu_is_the_total_minus_the_jobs(tmp_path):
+    time_log = tmp_path / "time.txt"
+    time_log.write_text(
+        '\tCommand being timed: "snakemake --cores 8"\n'
+        "\tUser time (seconds): 1400.50\n\tSystem time (seconds): 100.25\n"
+    )
+    assert time_log_cpu(time_log.read_text()) == 1500.75
+    assert snakemake_own_cpu(1400.0, time_log=time_log) == pytest.approx(100.75)
+    assert snakemake_own_cpu(1400.0, total=1500.0) == 100.0
+    assert snakemake_own_cpu(1400.0, own=42.0) == 42.0
+    with pytest.raises(ValueError):
+        snakemake_own_cpu(1400.0)
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("results/seed0/pretrain/epoch12.benchmark.tsv", "pretrain"),
+        ("data/fashion_mnist.download.benchmark.tsv", "download"),
+        ("results/seed1/budget3/gmp/timing.benchmark.tsv", "time_inference"),
+        ("results/figures/plot.benchmark.tsv", "plot"),
+        ("results/sweep/seed0/budget1/fw/sparsity0.5/evaluate.benchmark.tsv", "sweep_evaluate"),
+        ("results/sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
+        ("results/figures/sparsity_sweep.benchmark.tsv", "sweep_plot"),
+    ],
+)
+def test_rule_of_a_benchmark_file(path, rule):
+    assert rule_of(Path(path)) == rule

@@ -1,0 +1,232 @@
+"""The cost ratio of a finished run: all the CPU it took ÷ the training it did.
+
+    /usr/bin/time -v -o time.txt snakemake --cores 8          # the run, in a fresh directory
+    PYTHONPATH=workflow/scripts python -m fwprune.cost . --time-log time.txt
+
+Prints (jobs' CPU + Snakemake's own CPU) ÷ (epochs trained × one plain `model.fit` epoch's
+CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The parts:
+
+- jobs' CPU: the `cpu_time` column of every `*.benchmark.tsv` under RUN/results and
+  RUN/data (results/sweep only with --with-sweep);
+- Snakemake's own CPU: `--snakemake-cpu S`, or what is left of `--total-cpu S` or of
+  `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
+  jobs' CPU is taken out;
+- epochs trained: the "epoch N: loss …" lines of each job's log (one per training epoch);
+- one plain `fit` epoch: measured here, `fwprune.bench`'s plain model (SGD, batch 128) on
+  as many MNIST examples as the run's epochs had ("training epoch N on M examples" in its
+  pretrain logs), one thread, the median CPU of --rounds epochs after one warm-up epoch;
+- fixed cost of a job: `fwprune.bench`'s fresh-interpreter job (import TensorFlow, load
+  data, restore a model), median CPU of --job-rounds processes; the table multiplies it by
+  each rule's job count (0 rounds: not measured).
+"""
+
+import argparse
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fwprune import bench, runtime
+
+SUFFIX = ".benchmark.tsv"
+EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
+EXAMPLES_LINE = re.compile(r"training epoch \d+ on (\d+) examples")
+# Benchmark file stems that are not the rule's name (workflow/rules/*.smk).
+STEMS = {"timing": "time_inference", "sparsity_sweep": "sweep_plot"}
+GOAL = 1.15
+
+
+@dataclass(frozen=True)
+class Job:
+    rule: str
+    cpu: float  # seconds, the benchmark's cpu_time
+    epochs: int  # training epochs its log records
+
+
+def rule_of(benchmark: Path) -> str:
+    """The rule behind a benchmark file, from its name (and `sweep` in its path)."""
+    stem = benchmark.name.removesuffix(SUFFIX)
+    if re.fullmatch(r"epoch\d+", stem):
+        rule = "pretrain"
+    elif stem.endswith(".download"):
+        rule = "download"
+    else:
+        rule = STEMS.get(stem, stem)
+    sweep = "sweep" in benchmark.parts and not rule.startswith("sweep")
+    return f"sweep_{rule}" if sweep else rule
+
+
+def epochs_in(log: Path) -> int:
+    return len(EPOCH_LINE.findall(log.read_text())) if log.exists() else 0
+
+
+def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
+    """Every job of the run: its rule, benchmark CPU and the epochs its log records."""
+    jobs = []
+    for benchmark in sorted(
+        f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
+    ):
+        if rule_of(benchmark).startswith("sweep") and not with_sweep:
+            continue
+        lines = benchmark.read_text().splitlines()
+        header, values = lines[0].split("\t"), lines[-1].split("\t")
+        cpu = float(values[header.index("cpu_time")])
+        log = benchmark.with_name(benchmark.name.removesuffix(SUFFIX) + ".log")
+        jobs.append(Job(rule_of(benchmark), cpu, epochs_in(log)))
+    return jobs
+
+
+def examples_per_epoch(run: Path) -> int | None:
+    """Training examples per epoch, from the pretrain logs (None if they do not say)."""
+    for log in sorted((run / "results").rglob("epoch*.log")):
+        found = EXAMPLES_LINE.search(log.read_text())
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def time_log_cpu(text: str) -> float:
+    """User + system seconds from `/usr/bin/time -v` output."""
+    fields = dict(re.findall(r"^\s*(User|System) time \(seconds\): ([\d.]+)", text, re.M))
+    if set(fields) != {"User", "System"}:
+        raise ValueError("no 'User time (seconds)' and 'System time (seconds)' lines")
+    return float(fields["User"]) + float(fields["System"])
+
+
+@dataclass(frozen=True)
+class Cost:
+    jobs: list[Job]
+    snakemake_cpu: float  # seconds, Snakemake's own process
+    plain_epoch_cpu: float  # seconds, one plain `fit` epoch
+    job_fixed_cpu: float | None = None  # seconds, one fresh job's fixed cost
+
+    @property
+    def jobs_cpu(self) -> float:
+        return sum(job.cpu for job in self.jobs)
+
+    @property
+    def epochs(self) -> int:
+        return sum(job.epochs for job in self.jobs)
+
+    @property
+    def training_cpu(self) -> float:
+        """The inherent work: every epoch trained, at a plain `fit` epoch's CPU."""
+        return self.epochs * self.plain_epoch_cpu
+
+    @property
+    def ratio(self) -> float:
+        return (self.jobs_cpu + self.snakemake_cpu) / self.training_cpu
+
+    def by_rule(self) -> list[dict]:
+        """Per rule: jobs, CPU, epochs, their training at plain-fit cost and the rest."""
+        rows = []
+        for rule in sorted({job.rule for job in self.jobs}):
+            jobs = [job for job in self.jobs if job.rule == rule]
+            cpu, epochs = sum(job.cpu for job in jobs), sum(job.epochs for job in jobs)
+            training = epochs * self.plain_epoch_cpu
+            fixed = None if self.job_fixed_cpu is None else self.job_fixed_cpu * len(jobs)
+            rows.append(dict(rule=rule, jobs=len(jobs), cpu=cpu, epochs=epochs,
+                             training=training, rest=cpu - training, fixed=fixed))  # fmt: skip
+        return sorted(rows, key=lambda row: -row["cpu"])
+
+
+def snakemake_own_cpu(jobs_cpu: float, own=None, total=None, time_log=None) -> float:
+    """Snakemake's own CPU, given directly, or as the total minus the jobs' CPU."""
+    if own is not None:
+        return own
+    if time_log is not None:
+        total = time_log_cpu(Path(time_log).read_text())
+    if total is None:
+        raise ValueError("give --snakemake-cpu, --total-cpu or --time-log")
+    return total - jobs_cpu
+
+
+def report(cost: Cost) -> str:
+    fixed_header = "fixed cost × jobs (s)"
+    header = ("rule", "jobs", "CPU (s)", "share", "epochs", "training at plain fit (s)",
+              "rest (s)", "rest per job (s)", fixed_header)  # fmt: skip
+    total = cost.jobs_cpu + cost.snakemake_cpu
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+
+    def line(rule, jobs, cpu, epochs, training, rest, fixed):
+        per_job = f"{rest / jobs:.2f}" if jobs and not rule.startswith("**") else "–"
+        fixed = "–" if fixed is None else f"{fixed:.0f}"
+        lines.append(f"| {rule} | {jobs} | {cpu:.0f} | {cpu / total:.1%} | {epochs} "
+                     f"| {training:.0f} | {rest:.0f} | {per_job} | {fixed} |")  # fmt: skip
+
+    for row in cost.by_rule():
+        line(**row)
+    line("Snakemake (own)", 0, cost.snakemake_cpu, 0, 0.0, cost.snakemake_cpu, None)
+    fixed_all = None if cost.job_fixed_cpu is None else cost.job_fixed_cpu * len(cost.jobs)
+    line("**all**", len(cost.jobs), total, cost.epochs, cost.training_cpu,
+         total - cost.training_cpu, fixed_all)  # fmt: skip
+    met = "met" if cost.ratio <= GOAL else "not met"
+    summary = (
+        f"(jobs' CPU {cost.jobs_cpu:.0f} s + Snakemake's own {cost.snakemake_cpu:.0f} s) ÷ "
+        f"({cost.epochs} epochs × {cost.plain_epoch_cpu:.2f} s per plain fit epoch = "
+        f"{cost.training_cpu:.0f} s) = **{cost.ratio:.3f}** (goal ≤ {GOAL}: {met})"
+    )
+    return summary + "\n\n" + "\n".join(lines)
+
+
+def plain_epoch_cpu(data: Path, examples: int | None, rounds: int) -> np.ndarray:
+    """CPU seconds of plain `fit` epochs on `examples` examples, after a warm-up epoch."""
+    x, y = bench.load_train(data, examples)
+    epoch = bench.plain_epoch(bench.plain_model(), x, y)
+    epoch()
+    return np.array([bench.timed(epoch)[1] for _ in range(rounds)])
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m fwprune.cost",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run", type=Path, help="the finished run's directory")
+    own = parser.add_mutually_exclusive_group(required=True)
+    own.add_argument("--snakemake-cpu", type=float, help="Snakemake's own CPU seconds")
+    own.add_argument("--total-cpu", type=float, help="CPU seconds of Snakemake and its jobs")
+    own.add_argument("--time-log", type=Path, help="`/usr/bin/time -v` output of the run")
+    parser.add_argument("--plain-epoch-cpu", type=float, help="skip measuring: use this")
+    parser.add_argument("--rounds", type=int, default=3, help="plain fit epochs measured")
+    parser.add_argument("--job-rounds", type=int, default=3, help="fresh jobs measured")
+    parser.add_argument("--data", type=Path, help="MNIST npz (default RUN/data/mnist.npz)")
+    parser.add_argument("--with-sweep", action="store_true", help="count results/sweep too")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    run = arguments.run.resolve()
+    jobs = job_records(run, arguments.with_sweep)
+    if not jobs:
+        raise SystemExit(f"no *{SUFFIX} files under {run}/results or {run}/data")
+    jobs_cpu = sum(job.cpu for job in jobs)
+    own = snakemake_own_cpu(
+        jobs_cpu, arguments.snakemake_cpu, arguments.total_cpu, arguments.time_log
+    )
+    data = (arguments.data or run / "data" / "mnist.npz").resolve()
+    examples = examples_per_epoch(run)
+    runtime.configure(1, bench.SEED)
+    logging.getLogger("fwprune").setLevel(logging.WARNING)
+    measured = None
+    if arguments.plain_epoch_cpu is None:
+        measured = plain_epoch_cpu(data, examples, arguments.rounds)
+    epoch = arguments.plain_epoch_cpu or float(np.median(measured))
+    fixed = None
+    if arguments.job_rounds:
+        fixed = float(np.median(bench.job_fixed_cost(1, data, arguments.job_rounds)["cpu"]))
+    print(f"run {run}: {len(jobs)} jobs; epochs of {examples or 'all'} examples")
+    if measured is not None:
+        print(f"plain fit epoch, 1 thread, CPU s per round: {np.round(measured, 2).tolist()}")
+    if fixed is not None:
+        print(f"fixed cost of a fresh job (median of {arguments.job_rounds}): {fixed:.2f} s CPU")
+    print()
+    print(report(Cost(jobs, own, epoch, fixed)))
+
+
+if __name__ == "__main__":
+    main()

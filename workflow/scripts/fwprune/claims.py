@@ -20,8 +20,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-PAPER_METHODS = ("base", "magnitude", "fw", "fw_momentum")
-FW_METHODS = ("fw", "fw_momentum")
+from fwprune import names
+from fwprune.methods import REGISTRY
+
+# The methods implementing the paper's Algorithms 2 (magnitude), 3 (FW) and 4 (FW with
+# momentum), as the registry declares them.
+ALGORITHM = {m.paper_algorithm: m.name for m in REGISTRY.values() if m.paper_algorithm}
+MAGNITUDE, FW, FW_MOMENTUM = ALGORITHM[2], ALGORITHM[3], ALGORITHM[4]
+BASE = names.BASE
+PAPER_METHODS = (BASE, MAGNITUDE, FW, FW_MOMENTUM)
+FW_METHODS = (FW, FW_MOMENTUM)
 
 
 def mean_ci(values) -> tuple[float, float, float]:
@@ -89,10 +97,10 @@ def per_seed_table(frame: pd.DataFrame, methods, budgets, column: str) -> pd.Dat
 def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
     acc = per_seed_table(frame, PAPER_METHODS, [first], "test_accuracy")
     acc_last = per_seed_table(frame, PAPER_METHODS, [last], "test_accuracy")
-    early = per_seed(frame, "fw_momentum", [first, first + 1], "test_accuracy")
+    early = per_seed(frame, FW_MOMENTUM, [first, first + 1], "test_accuracy")
     late_budgets = range(last - 2, last + 1)
-    late = per_seed_table(frame, ["base", "magnitude"], late_budgets, "test_accuracy").max(axis=1)
-    fw_lead = acc[list(FW_METHODS)].min(axis=1) - acc[["base", "magnitude"]].max(axis=1)
+    late = per_seed_table(frame, [BASE, MAGNITUDE], late_budgets, "test_accuracy").max(axis=1)
+    fw_lead = acc[list(FW_METHODS)].min(axis=1) - acc[[BASE, MAGNITUDE]].max(axis=1)
     return [
         Claim(
             f"after {first} epoch, FW and FW+momentum beat base and magnitude",
@@ -107,8 +115,8 @@ def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
             ", ".join(f"{m} {fmt(acc_last[m])}" for m in PAPER_METHODS),
             all_of(
                 [
-                    above(acc_last["fw_momentum"] - acc_last["fw"]),
-                    above(acc_last["fw"] - acc_last["magnitude"]),
+                    above(acc_last[FW_MOMENTUM] - acc_last[FW]),
+                    above(acc_last[FW] - acc_last[MAGNITUDE]),
                 ]
             ),
         ),
@@ -126,15 +134,15 @@ def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
 
 def loss_claims(frame: pd.DataFrame, last: int) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
-    others = [m for m in PAPER_METHODS if m != "fw_momentum"]
+    others = [m for m in PAPER_METHODS if m != FW_MOMENTUM]
     margins = [
         per_seed_table(frame, others, [b], "test_loss").min(axis=1)
-        - per_seed(frame, "fw_momentum", [b], "test_loss")
+        - per_seed(frame, FW_MOMENTUM, [b], "test_loss")
         for b in budgets
     ]
     verdicts = [above(margin) for margin in margins]
     lowest = sum(v.startswith(YES) for v in verdicts)
-    loss_last = per_seed(frame, "fw_momentum", [last], "test_loss")
+    loss_last = per_seed(frame, FW_MOMENTUM, [last], "test_loss")
     return [
         Claim(
             "FW+momentum has the lowest test loss (of base and the three methods) at every budget",
@@ -149,9 +157,9 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
     # "Clearly improves": ahead by more than one point of accuracy, beyond the interval.
     improved = [
-        str(b) for b in budgets if above(gap(frame, "magnitude", "base", [b]), 0.01).startswith(YES)
+        str(b) for b in budgets if above(gap(frame, MAGNITUDE, BASE, [b]), 0.01).startswith(YES)
     ]
-    average_gain = gap(frame, "magnitude", "base", budgets)
+    average_gain = gap(frame, MAGNITUDE, BASE, budgets)
     nonzero = per_seed_table(frame, PAPER_METHODS[1:], budgets, "nonzero_fraction") * 100
     return [
         Claim(
@@ -167,8 +175,8 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
             ", ".join(f"{m} {fmt(nonzero[m], 1)}%" for m in nonzero),
             all_of(
                 [
-                    above(nonzero["magnitude"] - nonzero["fw"]),
-                    above(nonzero["fw"] - nonzero["fw_momentum"], -1e-9),
+                    above(nonzero[MAGNITUDE] - nonzero[FW]),
+                    above(nonzero[FW] - nonzero[FW_MOMENTUM], -1e-9),
                 ]
             ),
         ),
@@ -208,7 +216,7 @@ def matched_compute_claims(frame: pd.DataFrame) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
     for method in FW_METHODS:
         spent = frame[frame.method == method].epochs_after_checkpoint
-        control = f"dense+{int(spent.iloc[0])}" if len(spent) else None
+        control = names.control(int(spent.iloc[0])) if len(spent) else None
         if control not in set(frame.method):
             continue
         gain, first = gap(frame, method, control, budgets), budgets[0]
@@ -232,9 +240,9 @@ def matched_sparsity_claims(sweep: pd.DataFrame) -> list[Claim]:
         rows = sweep[sweep.budget == budget]
         accuracy = rows.pivot_table("test_accuracy", ["seed", "target_sparsity"], "method")
         for method in FW_METHODS:
-            if method not in accuracy or "magnitude" not in accuracy:
+            if method not in accuracy or MAGNITUDE not in accuracy:
                 continue
-            lead = accuracy[method] - accuracy["magnitude"]
+            lead = accuracy[method] - accuracy[MAGNITUDE]
             by_sparsity = lead.groupby(level="target_sparsity")
             wins = sum(above(g).startswith(YES) for _, g in by_sparsity)
             sparsities = ", ".join(f"{s:g}" for s in by_sparsity.groups)

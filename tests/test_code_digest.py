@@ -130,3 +130,30 @@ def test_every_rule_with_a_script_passes_that_scripts_code_digests():
         # A `use rule` that sets params replaces the original's: it must repeat the code.
         if scripts[rule] and rule not in UNTRACKED and (not used or "params:" in body):
             assert f'code=code_meaning("{scripts[rule]}")' in body, header
+
+
+def test_a_subpackage_reaches_every_module_in_it_and_relative_imports_resolve(tmp_path):
+    """A registry subpackage imports its modules by discovery: reaching it reaches them all,
+    and their relative imports are read from the subpackage."""
+    library = write_library(tmp_path)
+    (library / "reg").mkdir()
+    (library / "reg" / "__init__.py").write_text("import importlib\n")
+    (library / "reg" / "one.py").write_text("from .. import b\n")
+    (library / "reg" / "two.py").write_text("from . import one\n")
+    (tmp_path / "uses.py").write_text("from lib.reg import REGISTRY\n")
+    assert sorted(code_digests(tmp_path / "uses.py", library)) == [
+        "lib/__init__.py",
+        "lib/b.py",
+        "lib/reg/__init__.py",
+        "lib/reg/one.py",
+        "lib/reg/two.py",
+        "uses.py",
+    ]
+    assert imported_names("from .. import b", "lib", "lib.reg") == {"lib", "lib.b"}
+
+
+def test_pruning_reaches_every_method_module():
+    library = REPO / "workflow" / "scripts" / "fwprune"
+    prune = code_digests(library.parent / "prune.py", library)
+    modules = {f"fwprune/methods/{path.name}" for path in (library / "methods").glob("*.py")}
+    assert modules <= set(prune) and "fwprune/masks.py" in prune

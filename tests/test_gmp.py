@@ -5,7 +5,8 @@ import pytest
 
 from conftest import fresh_network
 from fwprune.masks import keep_count, magnitude_mask
-from fwprune.methods import PRUNERS, surviving_magnitude_mask
+from fwprune.methods import PRUNERS
+from fwprune.methods.gmp import surviving_magnitude_mask
 from fwprune.model import flatten_kernels
 from fwprune.schedules import keep_schedule, polynomial_decay
 from fwprune.training import MaskedNetwork

@@ -1,11 +1,12 @@
-"""The three methods on the real model with small random data."""
+"""The methods on the real model with small random data, and their registry."""
 
 import numpy as np
 import pytest
 
 from conftest import fresh_network
 from fwprune.masks import keep_count, magnitude_mask
-from fwprune.methods import PRUNERS
+from fwprune.methods import PRUNERS, REGISTRY, Method, config_schema
+from fwprune.methods.random import random_mask
 from fwprune.training import MaskedNetwork
 
 FW = dict(iterations=4, subsample=64, gradient_batch_size=32, retrain_epochs=0)
@@ -81,3 +82,47 @@ def test_methods_are_deterministic(data):
         for _ in range(2)
     ]
     np.testing.assert_array_equal(*masks)
+
+
+def test_random_keeps_exactly_its_count_and_is_seeded():
+    n = 34_720
+    first = random_mask(n, 0.55, np.random.default_rng(3))
+    assert first.dtype == bool and first.sum() == keep_count(n, 0.55)
+    np.testing.assert_array_equal(first, random_mask(n, 0.55, np.random.default_rng(3)))
+    assert (first != random_mask(n, 0.55, np.random.default_rng(4))).any()
+
+
+def test_random_pruning_is_not_the_magnitude_mask(data):
+    net = fresh_network()
+    expected_keep = keep_count(net.size, 0.5)
+    pruned = PRUNERS["random"](
+        net, data, dict(sparsity=0.5, finetune_epochs=1), np.random.default_rng(0)
+    )
+    assert pruned.mask.sum() == expected_keep
+    pruned.check_mask_invariant()
+    magnitude = magnitude_mask(net.latent_weights(), 0.5)
+    # A random half shares about half of the magnitude mask's weights, far from all.
+    assert np.count_nonzero(pruned.mask & magnitude) < 0.6 * expected_keep
+
+
+def test_every_method_declares_what_the_workflow_needs():
+    assert list(REGISTRY)[:3] == ["magnitude", "fw", "fw_momentum"]  # the paper's, in order
+    for name, method in REGISTRY.items():
+        schema = method.schema()
+        assert {method.target_key, "finetune_epochs"} <= set(schema["properties"]), name
+        defaults = {key: value["default"] for key, value in schema["properties"].items()}
+        assert method.epochs(defaults) >= 0 and method.label and method.marker, name
+    with pytest.raises(ValueError, match="no 'finetune_epochs'"):
+        Method("toy", None, "", "toy", "o", "sparsity", {"sparsity": {}})
+    with pytest.raises(ValueError, match="model name"):
+        Method("base", None, "", "base", "o", "sparsity", {"sparsity": {}, "finetune_epochs": {}})
+
+
+def test_the_config_schema_allows_exactly_the_registered_methods():
+    schema = config_schema(
+        {"properties": {"methods": {}, "sweep": {"properties": {"methods": {}}}}}
+    )
+    assert schema["properties"]["methods"]["items"] == {"enum": list(REGISTRY)}
+    assert schema["properties"]["sweep"]["properties"]["methods"]["items"]["enum"] == list(REGISTRY)
+    assert set(REGISTRY) <= set(schema["properties"])
+    assert schema["properties"]["methods"]["default"] == ["magnitude", "fw", "fw_momentum"]

@@ -20,13 +20,13 @@ LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
 # name: (module, original line, mutated line, test files expected to catch it)
 MUTATIONS = {
     "fw events keep the magnitude mask": (
-        "methods.py",
+        "methods/fw.py",
         "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
         "network.set_mask(largest_magnitudes(weights, events[i]))",
         ["test_fw_reference.py"],
     ),
     "events keep the final k in fw_momentum": (
-        "methods.py",
+        "methods/fw.py",
         "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
         "network.set_mask(top_k_mask(relaxed, weights, final_keep))",
         ["test_fw_reference.py"],
@@ -56,13 +56,13 @@ MUTATIONS = {
         ["test_fw_reference.py"],
     ),
     "fw_momentum's LMO fed the fresh gradient": (
-        "methods.py",
+        "methods/fw.py",
         "vertex = fwm.lmo(direction, weights, final_keep)",
         "vertex = fwm.lmo(gradient, weights, final_keep)",
         ["test_fw_reference.py"],
     ),
     "LMO over C_k of this iteration's k, not the final one": (
-        "methods.py",
+        "methods/fw.py",
         "vertex = fwm.lmo(direction, weights, final_keep)",
         "vertex = fwm.lmo(direction, weights, events.get(i, final_keep))",
         ["test_fw_reference.py"],
@@ -98,13 +98,13 @@ MUTATIONS = {
         ["test_fw_reference.py"],
     ),
     "m_0 all ones instead of the magnitude mask": (
-        "methods.py",
+        "methods/fw.py",
         "relaxed = largest_magnitudes(network.latent_weights(), final_keep).astype(np.float64)",
         "relaxed = np.ones(network.size)",
         ["test_fw_reference.py"],
     ),
     "one subsample for every iteration": (
-        "methods.py",
+        "methods/fw.py",
         "chosen = np.sort(rng.choice(",
         "chosen = np.sort(np.random.default_rng(0).choice(",
         ["test_fw_reference.py"],

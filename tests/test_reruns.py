@@ -11,7 +11,9 @@ from conftest import run_snakemake
 SMOKE = yaml.safe_load(open(__file__.replace("test_reruns.py", "smoke.yaml")))
 BUDGETS = SMOKE["budgets"]  # [1, 2]; one seed, 0
 METHODS = SMOKE["methods"]
-CONTROLS = ["dense+1", "dense+4"]  # magnitude spends 1 epoch after pruning, the others 4
+# magnitude and random spend 1 epoch after pruning, the others 4 (tests/test_workflow.py
+# checks the epochs spent against the registry)
+CONTROLS = ["dense+1", "dense+4"]
 LIBRARY = "workflow/scripts/fwprune"
 
 

@@ -7,11 +7,18 @@ import pandas as pd
 import yaml
 
 from conftest import REPO, jobs_beside_timing_jobs, planned_jobs, run_snakemake
-from fwprune.schedules import retraining_epochs
+from fwprune import names
+from fwprune.methods import REGISTRY
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
+CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 PRUNABLE = 34_720
-TARGETS = {"magnitude": 0.5, "fw": 0.55, "fw_momentum": 0.6, "gmp": 0.6}
+# Each smoke method's settings (config.yaml, then tests/smoke.yaml), target sparsity and
+# epochs spent after the checkpoint.
+SETTINGS = {m: CONFIG[m] | SMOKE.get(m, {}) for m in SMOKE["methods"]}
+TARGETS = {m: SETTINGS[m][REGISTRY[m].target_key] for m in SMOKE["methods"]}
+SPENT = {m: REGISTRY[m].epochs(SETTINGS[m]) for m in SMOKE["methods"]}
+CONTROLS = [names.control(e) for e in sorted(set(SPENT.values()))]
 
 
 def test_every_seed_budget_and_method_has_a_row(smoke_metrics):
@@ -20,7 +27,7 @@ def test_every_seed_budget_and_method_has_a_row(smoke_metrics):
         (seed, budget, method)
         for seed in SMOKE["seeds"]
         for budget in SMOKE["budgets"]
-        for method in ["base", *SMOKE["methods"], "dense+1", "dense+4"]
+        for method in ["base", *SMOKE["methods"], *CONTROLS]
     }
     assert keys == expected and len(smoke_metrics) == len(expected)
 
@@ -35,11 +42,10 @@ def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
 
 def test_rows_record_training_spent_and_config(smoke_metrics):
     spent = smoke_metrics.groupby("method").epochs_after_checkpoint.unique().map(list).to_dict()
-    expected = {"base": [0], "magnitude": [1], "fw": [4], "fw_momentum": [4], "gmp": [4]}
-    assert spent == expected | {"dense+1": [1], "dense+4": [4]}
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    for method in SMOKE["methods"]:
-        assert retraining_epochs(config[method] | SMOKE.get(method, {})) == expected[method][0]
+    expected = {"base": [0]} | {method: [epochs] for method, epochs in SPENT.items()}
+    assert spent == expected | {control: [names.control_epochs(control)] for control in CONTROLS}
+    # What the registry derives, by hand for the paper's methods.
+    assert SPENT["magnitude"] == 1 and SPENT["fw"] == SPENT["fw_momentum"] == 4
     assert (smoke_metrics.data_train_size == SMOKE["data"]["train_size"]).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
 
@@ -103,7 +109,8 @@ def test_metrics_table_is_readable_with_pandas(smoke_run):
 
 def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
     sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
-    assert len(sweep) == len(SMOKE["methods"]) * 2
+    methods = SMOKE["sweep"]["methods"] or SMOKE["methods"]
+    assert len(sweep) == len(methods) * len(SMOKE["sweep"]["sparsities"])
     assert ((sweep.zero_weights - (sweep.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
     assert (sweep.epochs_after_checkpoint == 4).all()
     assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000

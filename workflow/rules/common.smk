@@ -1,40 +1,62 @@
+import json
 import sys
+import tempfile
 from pathlib import Path
 
+import yaml
 from snakemake.utils import validate
 
-validate(config, schema="../schemas/config.schema.yaml")
-
-for section in ("fw_momentum", "gmp"):
-    if config[section]["sparsity_init"] > config[section]["sparsity_final"]:
-        raise ValueError(
-            f"config {section}.sparsity_init ({config[section]['sparsity_init']}) "
-            f"must not exceed {section}.sparsity_final ({config[section]['sparsity_final']})"
-        )
-
-METHODS = config["methods"]
 # The library sits beside the scripts, where Snakemake puts every script's imports on
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
-RUN = "results/seed{seed}/budget{budget}"
 sys.path.insert(0, str(LIBRARY.parent))
+from fwprune import names
 from fwprune.code_digest import code_digests
 from fwprune.data import PINNED_SHA256
-from fwprune.schedules import retraining_epochs  # numpy only: cheap to import here
+from fwprune.methods import REGISTRY, config_schema  # numpy only: cheap to import here
+
+
+def validate_config(schema_file):
+    """Validate the config against the schema with each registered method's section added
+    (and fill in the defaults), naming the key and the bound of a bad value."""
+    schema = config_schema(yaml.safe_load(Path(schema_file).read_text()))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.schema.json"
+        path.write_text(json.dumps(schema))
+        validate(config, schema=str(path))
+
+
+validate_config(LIBRARY.parents[1] / "schemas" / "config.schema.yaml")
+
+# A schedule must not start above its target.
+for name, method in REGISTRY.items():
+    section, target = config[name], method.target_key
+    if section.get("sparsity_init", 0) > section[target]:
+        raise ValueError(
+            f"config {name}.sparsity_init ({section['sparsity_init']}) "
+            f"must not exceed {name}.{target} ({section[target]})"
+        )
+
+METHODS = config["methods"]
+SWEEP_METHODS = config["sweep"]["methods"] or METHODS
+RUN = "results/seed{seed}/budget{budget}"
+
+
+def epochs_spent(method):
+    """Epochs `method` trains after the checkpoint with its configured settings."""
+    return REGISTRY[method].epochs(config[method])
+
 
 # Compute-matched dense controls: the unpruned checkpoint trained as many more epochs as
 # a method spends after pruning, i.e. pre-training checkpoint budget + E.
 CONTROLS = (
-    [
-        f"dense+{e}"
-        for e in sorted({retraining_epochs(config[m]) for m in METHODS} - {0})
-    ]
+    [names.control(e) for e in sorted({epochs_spent(m) for m in METHODS} - {0})]
     if config["dense_matched"]
     else []
 )
-MODELS = ["base", *METHODS, *CONTROLS]
+MODELS = [names.BASE, *METHODS, *CONTROLS]
 LAST_EPOCH = max(config["budgets"]) + max(
-    [int(c.split("+")[1]) for c in CONTROLS], default=0
+    map(names.control_epochs, CONTROLS), default=0
 )
 
 
@@ -84,8 +106,8 @@ wildcard_constraints:
     seed=r"\d+",
     budget=r"\d+",
     epoch=r"\d+",
-    method="magnitude|fw|fw_momentum|gmp",
-    model=r"base|magnitude|fw|fw_momentum|gmp|dense\+\d+",
+    method="|".join(REGISTRY),
+    model=names.model_pattern(REGISTRY),
     dataset="mnist|fashion_mnist",
     sparsity=r"0\.\d+",
 
@@ -97,9 +119,10 @@ wildcard_constraints:
 MINUTES_PER_EPOCH = 2
 
 
-# The most epochs any configured method trains after the checkpoint (the sweep gives every
-# method this many).
-MOST_EPOCHS = max(retraining_epochs(config[m]) for m in METHODS)
+# The most epochs a method of the sweep trains after the checkpoint: the sweep gives every
+# method this many. A pruning job trains at most the larger of that and the run's most.
+SWEEP_EPOCHS = max(map(epochs_spent, SWEEP_METHODS))
+MOST_EPOCHS = max(SWEEP_EPOCHS, *map(epochs_spent, METHODS))
 
 
 def retried(amount):
@@ -141,12 +164,11 @@ def previous_checkpoint(wildcards):
 def evaluated_model(wildcards):
     """A budget's base model is its checkpoint; a control's, the checkpoint E epochs on;
     a method's, its fine-tuned model."""
-    budget = int(wildcards.budget)
-    if wildcards.model == "base" or wildcards.model.startswith("dense+"):
-        extra = int(wildcards.model.split("+")[1]) if "+" in wildcards.model else 0
-        stem = f"results/seed{wildcards.seed}/pretrain/epoch{budget + extra}"
-    else:
+    if names.is_method(wildcards.model):
         stem = f"{RUN}/{wildcards.model}/finetuned".format(**wildcards)
+    else:
+        epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
+        stem = f"results/seed{wildcards.seed}/pretrain/epoch{epoch}"
     return {"state": f"{stem}.npz", "model": f"{stem}.keras"}
 
 
@@ -155,7 +177,7 @@ def run_description(wildcards):
     section; base and dense+E rows hold none, so a method's settings never rerun them.
     """
     model = wildcards.get("model", wildcards.get("method"))
-    method = used_settings(config.get(model, {}))
+    method = used_settings(config[model] if names.is_method(model) else {})
     return {
         "seed": int(wildcards.seed),
         "budget": int(wildcards.budget),
@@ -168,24 +190,19 @@ def run_description(wildcards):
 
 
 SWEEP_RUN = "results/sweep/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
-# The key holding each method's target sparsity.
-TARGET_KEY = {
-    "magnitude": "sparsity",
-    "fw": "sparsity",
-    "fw_momentum": "sparsity_final",
-}
-TARGET_KEY["gmp"] = "sparsity_final"
 
 
 def sweep_params(wildcards):
     """A method's settings at a sweep sparsity, its spare epochs given to fine-tuning."""
     params = dict(config[wildcards.method])
-    params[TARGET_KEY[wildcards.method]] = float(wildcards.sparsity)
+    params[REGISTRY[wildcards.method].target_key] = float(wildcards.sparsity)
     if "sparsity_init" in params:  # a schedule must not start above its target
         params["sparsity_init"] = min(
             params["sparsity_init"], float(wildcards.sparsity)
         )
-    params["finetune_epochs"] += MOST_EPOCHS - retraining_epochs(params)
+    params["finetune_epochs"] += SWEEP_EPOCHS - REGISTRY[wildcards.method].epochs(
+        params
+    )
     return used_settings(params)
 
 
@@ -201,7 +218,7 @@ def sweep_tables():
         f"{SWEEP_RUN}/metrics.tsv",
         seed=config["seeds"],
         budget=config["sweep"]["budgets"],
-        method=METHODS,
+        method=SWEEP_METHODS,
         sparsity=config["sweep"]["sparsities"],
     )
 

@@ -20,8 +20,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-PAPER_METHODS = ("base", "magnitude", "fw", "fw_momentum")
-FW_METHODS = ("fw", "fw_momentum")
+from fwprune import names
+from fwprune.methods import REGISTRY
+
+# The methods implementing the paper's Algorithms 2 (magnitude), 3 (FW) and 4 (FW with
+# momentum), as the registry declares them.
+ALGORITHM = {m.paper_algorithm: m.name for m in REGISTRY.values() if m.paper_algorithm}
+MAGNITUDE, FW, FW_MOMENTUM = ALGORITHM[2], ALGORITHM[3], ALGORITHM[4]
+BASE = names.BASE
+PAPER_METHODS = (BASE, MAGNITUDE, FW, FW_MOMENTUM)
+FW_METHODS = (FW, FW_MOMENTUM)
 
 
 def mean_ci(values) -> tuple[float, float, float]:
@@ -107,10 +115,10 @@ def per_seed_table(frame: pd.DataFrame, methods, budgets, column: str) -> pd.Dat
 def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
     acc = per_seed_table(frame, PAPER_METHODS, [first], "test_accuracy")
     acc_last = per_seed_table(frame, PAPER_METHODS, [last], "test_accuracy")
-    early = per_seed(frame, "fw_momentum", [first, first + 1], "test_accuracy")
+    early = per_seed(frame, FW_MOMENTUM, [first, first + 1], "test_accuracy")
     late_budgets = range(last - 2, last + 1)
-    late = per_seed_table(frame, ["base", "magnitude"], late_budgets, "test_accuracy").max(axis=1)
-    fw_lead = acc[list(FW_METHODS)].min(axis=1) - acc[["base", "magnitude"]].max(axis=1)
+    late = per_seed_table(frame, [BASE, MAGNITUDE], late_budgets, "test_accuracy").max(axis=1)
+    fw_lead = acc[list(FW_METHODS)].min(axis=1) - acc[[BASE, MAGNITUDE]].max(axis=1)
     return [
         Claim(
             f"after {first} epoch, FW and FW+momentum beat base and magnitude",
@@ -123,13 +131,13 @@ def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
             f"after {last} epochs: FW+momentum > FW > magnitude ≈ base",
             "0.94 > 0.88 > 0.85 ≈ base",
             ", ".join(f"{m} {fmt(acc_last[m])}" for m in PAPER_METHODS)
-            + f"; magnitude − base {fmt(acc_last['magnitude'] - acc_last['base'])} "
+            + f"; magnitude − base {fmt(acc_last[MAGNITUDE] - acc_last[BASE])} "
             f"(≈: within ±{SAME_ACCURACY})",
             all_of(
                 [
-                    above(acc_last["fw_momentum"] - acc_last["fw"]),
-                    above(acc_last["fw"] - acc_last["magnitude"]),
-                    within(acc_last["magnitude"] - acc_last["base"], -SAME_ACCURACY, SAME_ACCURACY),
+                    above(acc_last[FW_MOMENTUM] - acc_last[FW]),
+                    above(acc_last[FW] - acc_last[MAGNITUDE]),
+                    within(acc_last[MAGNITUDE] - acc_last[BASE], -SAME_ACCURACY, SAME_ACCURACY),
                 ]
             ),
         ),
@@ -147,15 +155,15 @@ def accuracy_claims(frame: pd.DataFrame, first: int, last: int) -> list[Claim]:
 
 def loss_claims(frame: pd.DataFrame, last: int) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
-    others = [m for m in PAPER_METHODS if m != "fw_momentum"]
+    others = [m for m in PAPER_METHODS if m != FW_MOMENTUM]
     margins = [
         per_seed_table(frame, others, [b], "test_loss").min(axis=1)
-        - per_seed(frame, "fw_momentum", [b], "test_loss")
+        - per_seed(frame, FW_MOMENTUM, [b], "test_loss")
         for b in budgets
     ]
     verdicts = [above(margin) for margin in margins]
     lowest = sum(v.startswith(YES) for v in verdicts)
-    loss_last = per_seed(frame, "fw_momentum", [last], "test_loss")
+    loss_last = per_seed(frame, FW_MOMENTUM, [last], "test_loss")
     return [
         Claim(
             "FW+momentum has the lowest test loss (of base and the three methods) at every budget",
@@ -170,9 +178,9 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
     # "Clearly improves": ahead by more than one point of accuracy, beyond the interval.
     improved = [
-        str(b) for b in budgets if above(gap(frame, "magnitude", "base", [b]), 0.01).startswith(YES)
+        str(b) for b in budgets if above(gap(frame, MAGNITUDE, BASE, [b]), 0.01).startswith(YES)
     ]
-    average_gain = gap(frame, "magnitude", "base", budgets)
+    average_gain = gap(frame, MAGNITUDE, BASE, budgets)
     nonzero = per_seed_table(frame, PAPER_METHODS[1:], budgets, "nonzero_fraction") * 100
     return [
         Claim(
@@ -189,9 +197,9 @@ def size_claims(frame: pd.DataFrame) -> list[Claim]:
             + f" (≈50%: within ±{SAME_PERCENT} points)",
             all_of(
                 [
-                    within(nonzero["magnitude"], 50 - SAME_PERCENT, 50 + SAME_PERCENT),
-                    above(nonzero["magnitude"] - nonzero["fw"]),
-                    above(nonzero["fw"] - nonzero["fw_momentum"], -1e-9),
+                    within(nonzero[MAGNITUDE], 50 - SAME_PERCENT, 50 + SAME_PERCENT),
+                    above(nonzero[MAGNITUDE] - nonzero[FW]),
+                    above(nonzero[FW] - nonzero[FW_MOMENTUM], -1e-9),
                 ]
             ),
         ),
@@ -232,7 +240,7 @@ def matched_compute_claims(frame: pd.DataFrame) -> list[Claim]:
     budgets = sorted(frame.budget.unique())
     for method in FW_METHODS:
         spent = frame[frame.method == method].epochs_after_checkpoint
-        control = f"dense+{int(spent.iloc[0])}" if len(spent) else None
+        control = names.control(int(spent.iloc[0])) if len(spent) else None
         if control not in set(frame.method):
             continue
         gain, first = gap(frame, method, control, budgets), budgets[0]
@@ -256,9 +264,9 @@ def matched_sparsity_claims(sweep: pd.DataFrame) -> list[Claim]:
         rows = sweep[sweep.budget == budget]
         accuracy = rows.pivot_table("test_accuracy", ["seed", "target_sparsity"], "method")
         for method in FW_METHODS:
-            if method not in accuracy or "magnitude" not in accuracy:
+            if method not in accuracy or MAGNITUDE not in accuracy:
                 continue
-            lead = accuracy[method] - accuracy["magnitude"]
+            lead = accuracy[method] - accuracy[MAGNITUDE]
             by_sparsity = lead.groupby(level="target_sparsity")
             wins = sum(above(g).startswith(YES) for _, g in by_sparsity)
             sparsities = ", ".join(f"{s:g}" for s in by_sparsity.groups)

@@ -4,7 +4,9 @@ A job must rerun when its code changes meaning, not when a comment, a docstring 
 formatting changes. A file's digest is the SHA-256 of its syntax tree with docstrings
 removed (comments and layout never reach the tree). A job's code is its script plus every
 library module the script imports, directly or through other modules, read from the
-import statements themselves, so the list cannot drift from the code.
+import statements themselves, so the list cannot drift from the code. A subpackage of the
+library (`fwprune.methods`) is a registry that imports every module in its folder by
+discovery, with no import statement naming them: reaching it reaches all of them.
 
 Pure: no Snakemake here. The digests move between Python versions, whose `ast.dump`
 differs; a new Python reruns everything once, which a new interpreter may warrant anyway.
@@ -35,17 +37,21 @@ def meaning_digest(source: str) -> str:
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
-def imported_names(source: str, package: str) -> set[str]:
+def imported_names(source: str, package: str, here: str | None = None) -> set[str]:
     """Dotted names under `package` that `source` imports, anywhere in its code (imports
     inside functions too), with the packages holding them, which run first. `from p.m import
-    f` yields `p`, `p.m` and `p.m.f`: whether `f` is a module is for the caller to see."""
+    f` yields `p`, `p.m` and `p.m.f`: whether `f` is a module is for the caller to see.
+    A relative import is resolved from `here`, the package holding the source (`package`
+    if not given)."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            # A relative import (level > 0) is from within the package, which is flat.
-            module = ".".join(filter(None, [package if node.level else None, node.module]))
+            # `from . import x` is from `here`, each further dot one package up.
+            origin = (here or package).split(".")
+            origin = origin[: len(origin) - node.level + 1]
+            module = ".".join(filter(None, [*(origin if node.level else []), node.module]))
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
     parts = [name.split(".") for name in names if name.split(".")[0] == package]
@@ -62,15 +68,31 @@ def module_file(name: str, library: Path) -> Path | None:
     return None
 
 
+def holding_package(path: Path, library: Path) -> str:
+    """The dotted name of the package holding the file `path` (the library for a script)."""
+    if not path.is_relative_to(library):
+        return library.name
+    return ".".join(path.relative_to(library.parent).parent.parts)
+
+
 def reached_modules(script: Path, library: Path) -> list[Path]:
-    """The files of the package in `library` that running `script` imports, transitively."""
+    """The files of the package in `library` that running `script` imports, transitively;
+    a subpackage brings every module in its folder (see the module docstring)."""
     reached, pending = set(), [script]
     while pending:
-        for name in imported_names(pending.pop().read_text(), library.name):
-            path = module_file(name, library)
-            if path is not None and path not in reached:
-                reached.add(path)
-                pending.append(path)
+        path = pending.pop()
+        here = holding_package(path, library)
+        for name in imported_names(path.read_text(), library.name, here):
+            found = module_file(name, library)
+            if found is None:
+                continue
+            modules = [found]
+            if found.name == "__init__.py" and found.parent != library:
+                modules = sorted(found.parent.glob("*.py"))
+            for module in modules:
+                if module not in reached:
+                    reached.add(module)
+                    pending.append(module)
     return sorted(reached)
 
 

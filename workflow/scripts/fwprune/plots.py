@@ -3,6 +3,8 @@
 With several seeds each line is the mean with a 95% confidence band.
 """
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no display on a cluster node
@@ -11,15 +13,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from fwprune import names  # noqa: E402
 from fwprune.io import atomic_output  # noqa: E402
+from fwprune.methods import REGISTRY  # noqa: E402
 
-METHOD_LABELS = {
-    "base": "unpruned base",
-    "magnitude": "magnitude",
-    "fw": "Frank-Wolfe",
-    "fw_momentum": "Frank-Wolfe + momentum",
-    "gmp": "gradual magnitude (cubic)",
-}
+# Legend text and marker of each model but the controls: the base model, then the methods.
+METHOD_LABELS = {names.BASE: "unpruned base"} | {m.name: m.label for m in REGISTRY.values()}
+MARKERS = {names.BASE: "o"} | {m.name: m.marker for m in REGISTRY.values()}
+CONTROL_MARKER = "X"
 BUDGET_LABEL = "Pre-training budget (epochs)"
 
 # column, y-axis label, title
@@ -41,8 +42,8 @@ FIGURES = {
 
 def method_label(method: str) -> str:
     """Legend text: the method's name, or for `dense+E` the compute-matched dense control."""
-    if method.startswith("dense+"):
-        epochs = int(method[len("dense+") :])
+    epochs = names.control_epochs(method)
+    if epochs is not None:
         return f"dense, {epochs} more epoch{'s' * (epochs != 1)} (compute-matched)"
     return METHOD_LABELS[method]
 
@@ -50,13 +51,14 @@ def method_label(method: str) -> str:
 def method_styles(methods) -> tuple[list[str], dict, dict]:
     """Legend order, colours and markers that stay the same in every figure."""
     known = [m for m in METHOD_LABELS if m in set(methods)]
-    controls = sorted((m for m in set(methods) if m.startswith("dense+")), key=lambda m: int(m[6:]))
-    colours = dict(zip(METHOD_LABELS, sns.color_palette("colorblind"), strict=False))
+    controls = sorted(
+        (m for m in set(methods) if names.control_epochs(m) is not None), key=names.control_epochs
+    )
+    colours = dict(zip(METHOD_LABELS, itertools.cycle(sns.color_palette("colorblind"))))
     greys = sns.color_palette("Greys", len(controls) + 2)[2:]
     palette = {method_label(m): colours[m] for m in known}
     palette |= {method_label(m): grey for m, grey in zip(controls, greys, strict=True)}
-    marker_cycle = dict(zip(METHOD_LABELS, "osD^v", strict=False))
-    markers = {method_label(m): marker_cycle.get(m, "X") for m in known + controls}
+    markers = {method_label(m): MARKERS.get(m, CONTROL_MARKER) for m in known + controls}
     return [method_label(m) for m in known + controls], palette, markers
 
 

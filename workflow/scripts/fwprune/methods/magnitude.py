@@ -1,0 +1,30 @@
+"""Method `magnitude` (paper Algorithm 2): global one-shot magnitude pruning."""
+
+import logging
+
+from fwprune.masks import magnitude_mask
+from fwprune.methods import Method, epochs_setting, sparsity_setting
+
+logger = logging.getLogger("fwprune")
+
+
+def magnitude(network, data, params: dict, rng):
+    """Algorithm 2: one shot, global; keep the n - round(p n) largest |W|."""
+    network.set_mask(magnitude_mask(network.latent_weights(), params["sparsity"]))
+    logger.info("magnitude: kept %d of %d weights", network.mask.sum(), network.size)
+    return network
+
+
+METHOD = Method(
+    name="magnitude",
+    prune=magnitude,
+    description="paper Algorithm 2: global one-shot magnitude pruning",
+    label="magnitude",
+    marker="s",
+    target_key="sparsity",
+    settings={
+        "sparsity": sparsity_setting("p, fraction of prunable weights set to zero", 0.5),
+        "finetune_epochs": epochs_setting("E_ft, masked training after pruning", 1),
+    },
+    paper_algorithm=2,
+)

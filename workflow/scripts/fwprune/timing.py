@@ -1,11 +1,15 @@
 """Side-by-side timing: callables measured in turn, in rounds, after a warm-up.
 
 Interleaving exposes every contender to the same machine state (frequency, caches, other
-load), so ratios of paired rounds are far steadier than ratios of separate runs. The order
-rotates from round to round (A B C, B C A, C A B, …), so that no contender is always the
-first of a round and takes its cost alone (a cold cache, a wake-up from idle).
+load), so ratios of paired rounds are far steadier than ratios of separate runs. The rounds
+cycle through every order of the contenders (A B, B A for two; A B C, A C B, B A C, …
+for three), so that no contender is always first, and none always runs right after the
+same other one. A plain rotation (A B C, B C A, C A B) does the first but not the second:
+in a real run it kept each model behind the same neighbour, and the dense model's copy
+came out 2.3 % faster than the dense model itself at every budget.
 """
 
+import itertools
 import time
 from collections.abc import Callable
 
@@ -13,10 +17,11 @@ import numpy as np
 
 
 def round_order(names: list[str], round_number: int) -> list[str]:
-    """The order of round `round_number` (counted from 0, warm-up included): rotated by one
-    place per round, so over len(names) rounds each name is first once."""
-    shift = round_number % len(names)
-    return names[shift:] + names[:shift]
+    """The order of round `round_number` (counted from 0, warm-up included): the orders of
+    `names` in turn, so over len(names)! rounds each name is first equally often and each
+    ordered pair of names is adjacent equally often."""
+    orders = list(itertools.permutations(names))
+    return list(orders[round_number % len(orders)])
 
 
 def interleaved_times(

@@ -125,7 +125,8 @@ def reference_run(method, params, latent, x, y, seed) -> list[dict]:
 
 # --- the comparison -----------------------------------------------------------------------
 
-COMMON = dict(subsample=16, gradient_batch_size=8, finetune_epochs=0)
+COMMON = dict(subsample=16, gradient_batch_size=8, finetune_epochs=0, retrain_epochs=1)
+COMMON |= dict(step_size="harmonic", gamma=0.3)
 CASES = {
     "fw, harmonic": ("fw", dict(COMMON, sparsity=0.5, iterations=4, retrain_epochs=1)),
     "fw, odd N, constant step": (
@@ -142,10 +143,6 @@ CASES = {
         | dict(step_size="constant", gamma=0.3, retrain_epochs=2),
     ),
 }
-for _, case_params in CASES.values():
-    case_params.setdefault("step_size", "harmonic")
-    case_params.setdefault("gamma", 0.3)
-    case_params.setdefault("retrain_epochs", 1)
 
 
 def problem(seed=0):

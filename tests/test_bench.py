@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-ITEMS = ("1", "2", "2b", "3", "4", "5")
+ITEMS = ("1", "2", "2b", "3", "3c", "4", "5")
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
 
 
@@ -32,7 +32,7 @@ def quick_output(smoke_run) -> str:
     data = smoke_run / "data" / "mnist.npz"
     environment = os.environ | {"PYTHONPATH": str(REPO / "workflow" / "scripts")}
     result = subprocess.run(
-        [sys.executable, "-m", "fwprune.bench", "--quick", "--threads", "1", "--data", data],
+        [sys.executable, "-m", "benchmarks.bench", "--quick", "--threads", "1", "--data", data],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -45,13 +45,13 @@ def quick_output(smoke_run) -> str:
 
 def test_quick_benchmark_prints_a_numeric_row_for_every_item(quick_output):
     rows = table_rows(quick_output)
-    assert rows["item"][:3] == ["item", "measure", "median"]
+    assert rows["item"][:4] == ["item", "measure", "median", "IQR"]
     for item in ITEMS:
         assert item in rows, f"no row for item {item}:\n{quick_output}"
-        median, full_range = rows[item][2], rows[item][3]
+        median, iqr = rows[item][2], rows[item][3]
         assert re.fullmatch(NUMBER, median), f"item {item}: median {median!r} is not a number"
-        low, high = (float(value) for value in full_range.split("–"))
-        assert low <= float(median) <= high
+        q25, q75 = (float(value) for value in iqr.split("–"))
+        assert q25 <= float(median) <= q75
 
 
 def test_job_breakdown_covers_every_stage(quick_output):

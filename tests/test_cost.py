@@ -1,10 +1,10 @@
-"""The cost ratio's arithmetic (fwprune.cost) on a tiny fake run directory: no real run."""
+"""The cost ratio's arithmetic (benchmarks.cost) on a tiny fake run directory: no real run."""
 
 from pathlib import Path
 
 import pytest
 
-from fwprune.cost import Cost, job_records, report, rule_of, snakemake_own_cpu, time_log_cpu
+from benchmarks.cost import Cost, job_records, report, rule_of, snakemake_own_cpu, time_log_cpu
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
 EPOCH = "2026-11-26 09:08:55,175 INFO epoch {}: loss 0.18 accuracy 0.94 (15.6 s)\n"

@@ -5,6 +5,7 @@ import re
 import yaml
 
 from conftest import REPO
+from fwprune.code_digest import imported_names
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==(\S+)$")
 
@@ -28,3 +29,11 @@ def test_every_rule_with_a_script_names_the_conda_environment():
         text = rules.read_text()
         # Rules derived with `use rule ... with:` inherit the environment with the script.
         assert text.count("script:") == text.count('"../../envs/fwprune.yaml"'), rules.name
+
+
+def test_no_job_code_imports_the_benchmarks():
+    """The benchmarks import the library, never the reverse: no job runs them, so editing
+    them reruns nothing (a job's code digests follow only `fwprune` imports)."""
+    scripts = REPO / "workflow" / "scripts"
+    for path in [*scripts.glob("*.py"), *scripts.glob("fwprune/**/*.py")]:
+        assert not imported_names(path.read_text(), "benchmarks"), path.relative_to(REPO)

@@ -1,7 +1,7 @@
 """The cost ratio of a finished run: all the CPU it took ÷ the training it did.
 
     /usr/bin/time -v -o time.txt snakemake --cores 8          # the run, in a fresh directory
-    PYTHONPATH=workflow/scripts python -m fwprune.cost . --time-log time.txt
+    PYTHONPATH=workflow/scripts python -m benchmarks.cost . --time-log time.txt
 
 Prints (jobs' CPU + Snakemake's own CPU) ÷ (epochs trained × one plain `model.fit` epoch's
 CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The parts:
@@ -12,10 +12,10 @@ CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The part
   `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
   jobs' CPU is taken out;
 - epochs trained: the "epoch N: loss …" lines of each job's log (one per training epoch);
-- one plain `fit` epoch: measured here, `fwprune.bench`'s plain model (SGD, batch 128) on
+- one plain `fit` epoch: measured here, `benchmarks.bench`'s plain model (SGD, batch 128) on
   as many MNIST examples as the run's epochs had ("training epoch N on M examples" in its
   pretrain logs), one thread, the median CPU of --rounds epochs after one warm-up epoch;
-- fixed cost of a job: `fwprune.bench`'s fresh-interpreter job (import TensorFlow, load
+- fixed cost of a job: `benchmarks.bench`'s fresh-interpreter job (import TensorFlow, load
   data, restore a model), median CPU of --job-rounds processes; the table multiplies it by
   each rule's job count (0 rounds: not measured).
 """
@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fwprune import bench, runtime
+from benchmarks import bench
+from fwprune import runtime
 
 SUFFIX = ".benchmark.tsv"
 EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
@@ -175,13 +176,12 @@ def plain_epoch_cpu(data: Path, examples: int | None, rounds: int) -> np.ndarray
     """CPU seconds of plain `fit` epochs on `examples` examples, after a warm-up epoch."""
     x, y = bench.load_train(data, examples)
     epoch = bench.plain_epoch(bench.plain_model(), x, y)
-    epoch()
-    return np.array([bench.timed(epoch)[1] for _ in range(rounds)])
+    return bench.side_by_side({"plain": epoch}, rounds, warmup=1)["plain"].cpu
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m fwprune.cost",
+        prog="python -m benchmarks.cost",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -87,6 +87,27 @@ def planned_jobs(workdir, *targets, configfiles=("tests/smoke.yaml",)) -> dict[s
     return job_stats(result.stdout)
 
 
+def job(rule: str, **wildcards) -> str:
+    """A job as the tests name it: rule, then its wildcards in name order."""
+    return " ".join([rule, *(f"{key}={value}" for key, value in sorted(wildcards.items()))])
+
+
+# A job in Snakemake's output or log: "rule NAME:" (or "localrule NAME:"), then, among its
+# indented details, "wildcards: a=1, b=2" when it has any.
+JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
+WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.M)
+
+
+def logged_jobs(output: str) -> set[str]:
+    """The jobs Snakemake's output or log names (planned by a dry run, run by a run)."""
+    jobs = set()
+    for rule, details in JOB.findall(output):
+        found = WILDCARDS.search(details)
+        pairs = found.group(1).split(", ") if found else []
+        jobs.add(job(rule, **dict(pair.split("=", 1) for pair in pairs)))
+    return jobs
+
+
 def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
     """The metrics without wall-clock measurements, which differ between any two runs."""
     measured = [c for c in frame if c.startswith("inference_time") or c.endswith("latency_ms")]

@@ -1,12 +1,10 @@
 """What reruns when: one change per row, on a private copy of the finished smoke run, and
 the exact jobs a dry run then plans (README, "What reruns when")."""
 
-import re
-
 import pytest
 import yaml
 
-from conftest import run_snakemake
+from conftest import job, logged_jobs, run_snakemake
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_reruns.py", "smoke.yaml")))
 BUDGETS = SMOKE["budgets"]  # [1, 2]; one seed, 0
@@ -15,11 +13,6 @@ METHODS = SMOKE["methods"]
 # checks the epochs spent against the registry)
 CONTROLS = ["dense+1", "dense+4"]
 LIBRARY = "workflow/scripts/fwprune"
-
-
-def job(rule: str, **wildcards) -> str:
-    """A job as the test names it: rule, then its wildcards in name order."""
-    return " ".join([rule, *(f"{key}={value}" for key, value in sorted(wildcards.items()))])
 
 
 def per_budget(rule: str, budgets=BUDGETS, seed=0, **wildcards) -> set[str]:
@@ -164,21 +157,10 @@ ROWS = {
     ),
 }
 
-# A job in a dry run: "rule NAME:" (or "localrule NAME:"), then, among its indented
-# details, "wildcards: a=1, b=2" when it has any.
-JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
-WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.M)
-
 
 def planned(workdir, configfile: str) -> set[str]:
     """The jobs a dry run plans, named as `job` names them."""
-    output = run_snakemake(workdir, "-n", "--configfile", configfile).stdout
-    jobs = set()
-    for rule, details in JOB.findall(output):
-        found = WILDCARDS.search(details)
-        pairs = found.group(1).split(", ") if found else []
-        jobs.add(job(rule, **dict(pair.split("=", 1) for pair in pairs)))
-    return jobs
+    return logged_jobs(run_snakemake(workdir, "-n", "--configfile", configfile).stdout)
 
 
 @pytest.mark.parametrize("change, expected", ROWS.values(), ids=ROWS.keys())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import REPO, jobs_beside_timing_jobs, planned_jobs, run_snakemake
+from conftest import REPO, job, jobs_beside_timing_jobs, logged_jobs, planned_jobs, run_snakemake
 from fwprune import names
 from fwprune.methods import REGISTRY
 
@@ -65,6 +65,27 @@ def test_figures_and_logs_and_benchmarks_exist(smoke_run):
     assert len(list(smoke_run.glob("results/**/*.benchmark.tsv"))) >= 24
     log = (smoke_run / "results/seed0/pretrain/epoch2.log").read_text()
     assert re.search(r"epoch 2: loss [\d.]+ accuracy [\d.]+ \([\d.]+ s\)", log)
+
+
+def test_benchmarks_table_holds_every_job_upstream_of_the_metrics_table(smoke_run):
+    """The table's jobs come from the DAG: a rule left out of it, or without a `benchmark:`
+    file, fails here. Compared with the jobs the smoke run's log says ran, less the ones
+    after the metrics table."""
+    first_run = sorted(smoke_run.glob(".snakemake/log/*.snakemake.log"))[0]
+    after_table = {job(rule) for rule in ("plot", "claims", "benchmarks", "all")}
+    ran = logged_jobs(first_run.read_text()) - after_table
+    table = pd.read_parquet(smoke_run / "results" / "benchmarks.parquet")
+    wildcards = table.drop(columns=["rule", "seconds", "max_rss_mb", "cpu_time"])
+    tabled = {
+        job(rule, **{key: wildcard(value) for key, value in row.dropna().items()})
+        for rule, (_, row) in zip(table["rule"], wildcards.iterrows(), strict=True)
+    }
+    assert len(tabled) == len(table) and tabled == ran
+
+
+def wildcard(value) -> str:
+    """A wildcard's value as Snakemake prints it (a number column holds floats)."""
+    return str(int(value)) if isinstance(value, float) else str(value)
 
 
 def test_timing_jobs_ran_with_no_other_job_beside_them(smoke_run):

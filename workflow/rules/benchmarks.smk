@@ -1,6 +1,6 @@
 rule benchmarks:
     input:
-        benchmarks=[record["path"] for record in benchmark_records()],
+        benchmarks=lambda wildcards: [record["path"] for record in benchmark_records()],
     output:
         table="results/benchmarks.parquet",
         figure="results/figures/time_per_stage.pdf",
@@ -20,7 +20,7 @@ rule benchmarks:
         mem_mb=1000,
         runtime=5,
     params:
-        records=benchmark_records(),
+        records=lambda wildcards: benchmark_records(),
         code=code_meaning("benchmarks"),
     script:
         "../scripts/benchmarks.py"

@@ -1,3 +1,4 @@
+import functools
 import json
 import sys
 import tempfile
@@ -252,32 +253,54 @@ def final_outputs():
     ]
 
 
-def pipeline_jobs():
-    """(rule, wildcards) of every job upstream of the metrics table."""
-    jobs = [("download", {"dataset": DATASET}), ("aggregate", {})]
-    for seed in config["seeds"]:
-        jobs += [
-            ("pretrain", {"seed": seed, "epoch": epoch})
-            for epoch in range(1, LAST_EPOCH + 1)
-        ]
-        for budget in config["budgets"]:
-            run = {"seed": seed, "budget": budget}
-            jobs += [("evaluate", run | {"model": model}) for model in MODELS]
-            for method in METHODS:
-                jobs += [
-                    (rule, run | {"method": method})
-                    for rule in ("prune", "finetune", "time_inference")
-                ]
-    return jobs
+def producer(path):
+    """The rule whose outputs (or log or benchmark) match `path`, None for a source file."""
+    makers = [maker for maker in workflow.rules if maker.is_producer(path)]
+    if len(makers) > 1:
+        raise ValueError(f"{path} matches rules {[maker.name for maker in makers]}")
+    return makers[0] if makers else None
 
 
+def upstream_jobs(target):
+    """(rule, wildcards) of the job making `target` and of every job upstream of it,
+    walked as Snakemake's DAG walks: the rule producing a file, its wildcards from the
+    path, its inputs for those wildcards. Call once every rule exists.
+
+    Snakemake has no public API for its DAG inside a Snakefile; these are the methods of
+    its rules that its DAG itself calls (`is_producer`, `get_wildcards`, `expand_input`).
+    """
+    jobs, pending, seen = set(), [target], set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        maker = producer(path)
+        if maker is None:  # a source file
+            continue
+        wildcards = maker.get_wildcards(path)
+        job = (maker, tuple(sorted(wildcards.items())))
+        if job not in jobs:
+            jobs.add(job)
+            pending += map(str, maker.expand_input(wildcards)[0])
+    return [(maker, dict(wildcards)) for maker, wildcards in jobs]
+
+
+@functools.cache
 def benchmark_records():
-    """Each job's rule, wildcards and benchmark file (call once all rules exist)."""
-    return [
+    """Each job upstream of the metrics table: its rule, wildcards (numbers as numbers)
+    and benchmark file, from the DAG, so that no rule can be left out. Sorted: the
+    records are params, compared as text."""
+    jobs = upstream_jobs(rules.aggregate.output.table)
+    unmeasured = sorted({maker.name for maker, _ in jobs if not maker.benchmark})
+    if unmeasured:
+        raise ValueError(f"rules {unmeasured} feed the metrics table without a benchmark:")
+    records = [
         {
-            "rule": rule,
-            **wildcards,
-            "path": str(getattr(rules, rule).benchmark).format(**wildcards),
+            "rule": maker.name,
+            **{key: int(v) if v.isdigit() else v for key, v in wildcards.items()},
+            "path": str(maker.expand_benchmark(wildcards)),
         }
-        for rule, wildcards in pipeline_jobs()
+        for maker, wildcards in jobs
     ]
+    return sorted(records, key=lambda record: (record["rule"], record["path"]))

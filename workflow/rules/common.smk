@@ -289,8 +289,8 @@ def upstream_jobs(target):
 @functools.cache
 def benchmark_records():
     """Each job upstream of the metrics table: its rule, wildcards (numbers as numbers)
-    and benchmark file, from the DAG, so that no rule can be left out. Sorted: the
-    records are params, compared as text."""
+    and benchmark file, from the DAG, so that none is left out. Sorted, as the records
+    are params, which Snakemake compares as text."""
     jobs = upstream_jobs(rules.aggregate.output.table)
     unmeasured = sorted({maker.name for maker, _ in jobs if not maker.benchmark})
     if unmeasured:

@@ -137,6 +137,14 @@ def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
     assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
 
 
+def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):
+    text = (smoke_sweep / "results/sweep/verdicts.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| 2 |")]  # budget 2
+    # One row per sparsity in each of the two tables; one seed: signs, marked as such.
+    assert len(rows) == 2 * len(SMOKE["sweep"]["sparsities"])
+    assert "(1 seed)" in text
+
+
 def test_the_smoke_base_model_learns(smoke_metrics):
     """Numbers from a model at chance could not tell a working method from a broken one."""
     base = smoke_metrics[smoke_metrics.method == "base"].set_index("budget").test_accuracy

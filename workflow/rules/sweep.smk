@@ -97,6 +97,32 @@ rule sweep_plot:
         "../scripts/sweep_plot.py"
 
 
+rule sweep_verdicts:
+    input:
+        metrics=rules.sweep_aggregate.output.table,
+    output:
+        report(
+            "results/sweep/verdicts.md",
+            caption="../report/sweep_verdicts.rst",
+            category="Sparsity sweep",
+        ),
+    log:
+        "results/sweep/verdicts.log",
+    benchmark:
+        "results/sweep/verdicts.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_meaning("sweep_verdicts"),
+    script:
+        "../scripts/sweep_verdicts.py"
+
+
 rule sweep:
     input:
         rules.sweep_plot.output.pdf,
+        rules.sweep_verdicts.output,

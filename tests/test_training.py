@@ -97,8 +97,9 @@ def test_invariant_check_catches_regrown_weights():
         net.check_mask_invariant()
 
 
-def test_batched_mask_gradient_equals_per_example_sum(data):
-    net = network()
+@NETWORKS
+def test_batched_mask_gradient_equals_per_example_sum(data, name):
+    net = network(name=name)
     net.set_mask(magnitude_mask(net.latent_weights(), 0.5))
     x, y = data[0][:48], data[1][:48]
     batched = net.mask_gradient(x, y, batch_size=16)

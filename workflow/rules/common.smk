@@ -10,9 +10,8 @@ from snakemake.utils import validate
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 sys.path.insert(0, str(LIBRARY.parent))
-from fwprune import names
+from fwprune import names, networks
 from fwprune.code_digest import code_digests
-from fwprune import networks
 from fwprune.methods import REGISTRY, config_schema  # numpy only: cheap to import here
 from fwprune.sources import DATASETS  # no TensorFlow either
 

@@ -4,13 +4,13 @@ of their kernels."""
 import keras
 import numpy as np
 
-from fwprune.networks import REGISTRY
+from fwprune.networks import DEFAULT, REGISTRY
 
 INPUT_SHAPE = (28, 28, 1)
 PRUNABLE_TYPES = (keras.layers.Conv2D, keras.layers.Dense)
 
 
-def build_model(network: str = "cnn", num_classes: int = 10) -> keras.Model:
+def build_model(network: str = DEFAULT, num_classes: int = 10) -> keras.Model:
     """A fresh, untrained model of the registered `network` (`fwprune.networks`)."""
     return REGISTRY[network].build(INPUT_SHAPE, num_classes)
 

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from fwprune import networks
 from fwprune.io import atomic_output
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
@@ -46,7 +47,7 @@ class MaskedNetwork:
         momentum: float,
         batch_size: int,
         seed: int,
-        network: str = "cnn",
+        network: str = networks.DEFAULT,
     ):
         self.batch_size = batch_size
         self.seed = seed

@@ -34,11 +34,12 @@ class Network:
 
 
 REGISTRY: dict[str, Network] = registry.discover(__name__, __path__, "NETWORK")
+DEFAULT = "cnn"  # the paper's
 
 
 def config_schema(schema: dict) -> dict:
     """The workflow's config `schema` with the registered names as the values `network`
-    allows."""
+    allows, the paper's CNN by default."""
     schema = copy.deepcopy(schema)
-    schema["properties"]["network"]["enum"] = list(REGISTRY)
+    schema["properties"]["network"] |= {"enum": list(REGISTRY), "default": DEFAULT}
     return schema

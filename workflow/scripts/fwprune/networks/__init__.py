@@ -7,10 +7,10 @@ well in a table. The builder must create the same model, weights included, for t
 Keras seed: training seeds Keras, then builds.
 
 Importing this package imports every module in its folder and collects their `NETWORK`s in
-`REGISTRY`: a new network is one new file here (README, "Adding a network"). The schema
-reads the registry for the names `network` allows. Keep these modules free of TensorFlow
-and Keras at import time (import them inside the builder): the workflow imports the
-registry when it parses the Snakefile.
+`REGISTRY`: a new network is one new file here (README, "Adding a network or a data
+set"). The schema reads the registry for the names `network` allows. Keep these modules
+free of TensorFlow and Keras at import time (import them inside the builder): the workflow
+imports the registry when it parses the Snakefile.
 """
 
 import copy

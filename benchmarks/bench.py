@@ -178,8 +178,9 @@ def s(values: np.ndarray) -> str:
 def load_train(path, size: int | None) -> tuple[np.ndarray, np.ndarray]:
     """`size` MNIST training examples (None: all), read, verified and scaled as jobs do."""
     from fwprune.data import load_dataset, prepare
+    from fwprune.sources import DATASETS
 
-    arrays = load_dataset("mnist", path)
+    arrays = load_dataset(path, DATASETS["mnist"].sha256)
     (x, y), _ = prepare(arrays, train_size=size, test_size=1, subset_seed=SEED)
     return x, y
 
@@ -311,7 +312,7 @@ stamps["runtime.configure"] = time.time()
 from fwprune.data import load_dataset, prepare
 from fwprune.training import MaskedNetwork
 stamps["import fwprune.training"] = time.time()
-train, _ = prepare(load_dataset("mnist", job["data"]))
+train, _ = prepare(load_dataset(job["data"], job["data_sha256"]))
 stamps["data load+digest+prepare"] = time.time()
 network = MaskedNetwork(**job["train"], seed=job["seed"]).restore(job["state"])
 stamps["build model+restore"] = time.time()
@@ -331,7 +332,10 @@ JOB_STAGES = (
 
 def run_job(threads: int, data: Path, state: Path) -> dict[str, float]:
     """Seconds per stage of one fresh job process, its total wall time and its CPU time."""
-    job = {"threads": threads, "seed": SEED, "data": str(data), "train": TRAIN, "state": str(state)}
+    from fwprune.sources import DATASETS
+
+    job = {"threads": threads, "seed": SEED, "train": TRAIN, "state": str(state)}
+    job |= {"data": str(data), "data_sha256": DATASETS["mnist"].sha256}
     environment = os.environ | {"PYTHONPATH": str(LIBRARY_PATH)}
     cpu = children_cpu_seconds()
     spawned = time.time()

@@ -11,6 +11,11 @@ BAD_CONFIGS = {
         {"methods": ["fw", "lottery"]},
         ["'lottery' is not one of", "instance['methods'][1]"],
     ),
+    "unknown network": ({"network": "resnet"}, ["'resnet' is not one of", "['cnn', 'lenet5']"]),
+    "unknown data set": (
+        {"data": {"dataset": "cifar10"}},
+        ["'cifar10' is not one of", "instance['data']['dataset']"],
+    ),
     "budget 0": (
         {"budgets": [0, 1]},
         ["0 is less than the minimum of 1", "instance['budgets'][0]"],

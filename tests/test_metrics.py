@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fwprune.metrics import pruning_metrics
-from fwprune.model import build_model
+from fwprune.model import build_model, prunable_layers
 
 # Output positions per kernel weight: conv1 26x26, conv2 11x11, dense once.
 FLOPS = {"conv1": 288 * 26 * 26, "conv2": 18_432 * 11 * 11, "dense": 16_000}
@@ -52,3 +52,58 @@ def test_convolution_flops_count_every_output_position(model):
     assert row["conv2_speedup"] == 4.0
     total = sum(FLOPS.values())
     assert row["theoretical_speedup"] == pytest.approx(total / (total - 0.75 * FLOPS["conv2"]))
+
+
+# LeNet-5 (fwprune/networks/lenet5.py) by hand: conv1 5x5x1x6 on a "same"-padded 28x28
+# input, 28x28 outputs; pool to 14x14; conv2 5x5x6x16, 10x10 outputs; pool to 5x5x16 = 400
+# inputs of dense1; then 120 -> 84 -> 10.
+LENET_KERNELS = {
+    "conv1": 5 * 5 * 1 * 6,
+    "conv2": 5 * 5 * 6 * 16,
+    "dense1": 400 * 120,
+    "dense2": 120 * 84,
+    "dense3": 84 * 10,
+}
+LENET_BIASES = {"conv1": 6, "conv2": 16, "dense1": 120, "dense2": 84, "dense3": 10}
+LENET_POSITIONS = {"conv1": 28 * 28, "conv2": 10 * 10, "dense1": 1, "dense2": 1, "dense3": 1}
+LENET_FLOPS = {name: LENET_KERNELS[name] * LENET_POSITIONS[name] for name in LENET_KERNELS}
+
+
+@pytest.fixture
+def lenet():
+    model = build_model("lenet5")
+    model.set_weights([np.ones_like(w) for w in model.get_weights()])
+    return model
+
+
+def test_lenet_counts_and_columns_follow_its_layers(lenet):
+    assert [layer.name for layer in prunable_layers(lenet)] == list(LENET_KERNELS)
+    row = pruning_metrics(lenet)
+    assert row["prunable_weights"] == sum(LENET_KERNELS.values()) == 61_470
+    assert row["nonzero_parameters"] == 61_470 + sum(LENET_BIASES.values()) == 61_706
+    assert {column for column in row if column.endswith("_speedup")} == {
+        f"{name}_speedup" for name in [*LENET_KERNELS, "theoretical"]
+    }
+
+
+def test_lenet_same_padded_convolution_counts_every_input_sized_output(lenet):
+    zeros = zero_kernel_fraction(lenet, "conv1", 0.5)  # 75 of 150 weights
+    row = pruning_metrics(lenet)
+    assert row["conv1_sparsity"] == 0.5 and row["conv1_speedup"] == 2.0
+    assert row["conv1_compression"] == (150 + 6) / (150 + 6 - zeros)
+    total = sum(LENET_FLOPS.values())  # 117,600 + 240,000 + 48,000 + 10,080 + 840
+    assert total == 416_520
+    assert row["theoretical_speedup"] == pytest.approx(total / (total - 75 * 28 * 28))
+
+
+def test_lenet_dense_layers_count_each_weight_once(lenet):
+    zeros = zero_kernel_fraction(lenet, "dense2", 0.25)  # 2,520 of 10,080 weights
+    row = pruning_metrics(lenet)
+    assert row["dense2_speedup"] == pytest.approx(4 / 3) and row["dense1_speedup"] == 1.0
+    assert row["zero_weights"] == zeros and row["sparsity"] == zeros / 61_470
+    total = sum(LENET_FLOPS.values())
+    assert row["theoretical_speedup"] == pytest.approx(total / (total - zeros))
+
+
+def test_the_cnn_prunes_its_three_named_layers(model):
+    assert [layer.name for layer in prunable_layers(model)] == ["conv1", "conv2", "dense"]

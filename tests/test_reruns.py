@@ -103,6 +103,8 @@ ROWS = {
     "gmp.power": (config(gmp={"power": 1}), method_jobs("gmp") | TABLE),
     "train.learning_rate": (config(train={"learning_rate": 0.02}), TRAINING | TABLE),
     "data.subset_seed": (config(data={"subset_seed": 1}), TRAINING | TABLE),
+    # A param of the rules that build a model; the rest follows from their new outputs.
+    "network": (config(network="lenet5"), TRAINING | TABLE),
     "a seed added": (
         config(seeds=[0, 1]),
         pretraining(*range(1, 7), seed=1)
@@ -147,9 +149,16 @@ ROWS = {
         edit(f"{LIBRARY}/sources.py", "\nimport gzip\n", "\nimport gzip\n\nX = 1\n"),
         set(),
     ),
-    "the pinned MNIST digest in data.py": (
-        edit(f"{LIBRARY}/data.py", '"mnist": "8', '"mnist": "0'),
+    "the pinned MNIST digest in sources.py": (
+        # A param of the download and of every job reading the data.
+        edit(f"{LIBRARY}/sources.py", '"8690', '"0690'),
         {job("download", dataset="mnist")} | TRAINING | TABLE,
+    ),
+    "a data set added to sources.py": (
+        edit(
+            f"{LIBRARY}/sources.py", "DATASETS = {\n", 'DATASETS = {"x": Dataset("X", "0", ()),\n'
+        ),
+        set(),
     ),
     "a changed line in plots.py, the plot-only module": (
         edit(f"{LIBRARY}/plots.py", "\nimport matplotlib\n", "\nimport matplotlib\n\nX = 1\n"),

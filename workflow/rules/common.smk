@@ -11,16 +11,20 @@ from snakemake.utils import validate
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 sys.path.insert(0, str(LIBRARY.parent))
-from fwprune import names
+from fwprune import names, networks
 from fwprune.code_digest import code_digests
-from fwprune.data import PINNED_SHA256
 from fwprune.methods import REGISTRY, config_schema  # numpy only: cheap to import here
+from fwprune.sources import DATASETS  # no TensorFlow either
 
 
 def validate_config(schema_file):
-    """Validate the config against the schema with each registered method's section added
-    (and fill in the defaults), naming the key and the bound of a bad value."""
-    schema = config_schema(yaml.safe_load(Path(schema_file).read_text()))
+    """Validate the config against the schema with each registered method's section, and
+    the registered networks and data sets as allowed values, added (and fill in the
+    defaults), naming the key and the bound of a bad value."""
+    schema = networks.config_schema(
+        config_schema(yaml.safe_load(Path(schema_file).read_text()))
+    )
+    schema["properties"]["data"]["properties"]["dataset"]["enum"] = list(DATASETS)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "config.schema.json"
         path.write_text(json.dumps(schema))
@@ -78,6 +82,11 @@ TIMING = canonical(
 )
 DATASET = config["data"]["dataset"]
 DATA_FILE = f"data/{DATASET}.npz"
+# Every job reading the data file checks it against the pin, its param: a new pin reruns
+# them, a new source or data set does not (README, "What reruns when").
+DATA_SHA256 = DATASETS[DATASET].sha256
+# The network every job that builds a model builds (a param of exactly those rules).
+NETWORK = config["network"]
 
 
 def used_settings(settings):
@@ -109,7 +118,7 @@ wildcard_constraints:
     epoch=r"\d+",
     method="|".join(REGISTRY),
     model=names.model_pattern(REGISTRY),
-    dataset="mnist|fashion_mnist",
+    dataset="|".join(DATASETS),
     sparsity=r"0\.\d+",
 
 

@@ -14,6 +14,6 @@ rule download:
     # The file is defined by its pinned digest, which the download checks: that, not the
     # fetching code, is what reruns it (README, "What reruns when").
     params:
-        pinned=lambda wildcards: PINNED_SHA256[wildcards.dataset],
+        pinned=lambda wildcards: DATASETS[wildcards.dataset].sha256,
     script:
         "../scripts/download.py"

@@ -15,7 +15,7 @@ rule evaluate:
         mem_mb=retried(2000),
         runtime=retried(SHORT_JOB_MINUTES),
     params:
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
         row=run_description,
         data=DATA_SUBSET,
         code=code_meaning("evaluate"),

@@ -18,7 +18,8 @@ rule pretrain:
         mem_mb=retried(2500),
         runtime=training_minutes(1),
     params:
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         train=TRAIN,
         data=DATA_SUBSET,

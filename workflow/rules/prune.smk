@@ -16,7 +16,8 @@ rule prune:
         mem_mb=retried(2500),
         runtime=training_minutes(MOST_EPOCHS),
     params:
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         method=method_params,
         train=TRAIN,
@@ -45,7 +46,8 @@ rule finetune:
         mem_mb=retried(2500),
         runtime=finetune_minutes,
     params:
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
         train=TRAIN,

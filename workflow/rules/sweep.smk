@@ -15,7 +15,8 @@ use rule prune as sweep_prune with:
         method=lambda wildcards: pruning_settings(sweep_params(wildcards)),
         train=TRAIN,
         data=DATA_SUBSET,
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
         code=code_meaning("prune"),
 
 
@@ -36,7 +37,8 @@ use rule finetune as sweep_finetune with:
         epochs=lambda wildcards: sweep_params(wildcards)["finetune_epochs"],
         train=TRAIN,
         data=DATA_SUBSET,
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
         code=code_meaning("finetune"),
 
 
@@ -54,7 +56,7 @@ use rule evaluate as sweep_evaluate with:
     params:
         row=sweep_row,
         data=DATA_SUBSET,
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
         code=code_meaning("evaluate"),
 
 

@@ -19,7 +19,7 @@ rule time_inference:
         mem_mb=retried(1500),
         runtime=retried(5),
     params:
-        dataset=DATASET,
+        data_sha256=DATA_SHA256,
         seed=lambda wildcards: int(wildcards.seed),
         timing=TIMING,
         code=code_meaning("time_inference"),

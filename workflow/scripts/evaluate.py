@@ -11,7 +11,7 @@ from fwprune.training import epochs_trained, evaluate, load_exported
 
 def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.row["seed"], log)
-    _, test = prepare(load_dataset(params.dataset, inputs.data), **params.data)
+    _, test = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
     model = load_exported(inputs.model)
     row = dict(params.row)
     row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]

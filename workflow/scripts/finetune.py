@@ -15,8 +15,10 @@ def main(inputs, output, params, threads: int, log: str) -> None:
     from fwprune.training import MaskedNetwork
 
     runtime.configure(threads, params.seed, log)
-    train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
+    train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    network = MaskedNetwork(**params.train, seed=params.seed, network=params.network).restore(
+        inputs.state
+    )
     network.train(*train, epochs=params.epochs)
     network.save(output.state, output.model)
 

@@ -7,8 +7,8 @@ from fwprune.training import MaskedNetwork
 
 def main(inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
-    train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed)
+    train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    network = MaskedNetwork(**params.train, seed=params.seed, network=params.network)
     if "state" in inputs.keys():
         network.restore(inputs.state)
     logger.info("training epoch %d on %d examples", network.epochs_trained + 1, len(train[1]))

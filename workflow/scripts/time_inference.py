@@ -13,7 +13,7 @@ from fwprune.training import load_exported
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
     timing = params.timing
     logger = runtime.configure(threads, params.seed, log)
-    _, (x_test, _) = prepare(load_dataset(params.dataset, inputs.data))
+    _, (x_test, _) = prepare(load_dataset(inputs.data, params.data_sha256))
     examples = x_test[: timing["batch_size"] * 100]
     measured = inference_latency_ratio(
         load_exported(inputs.pruned),

@@ -1,5 +1,6 @@
-"""MNIST and Fashion-MNIST as the jobs read them: the pinned digests, loading a verified
-file, scaling and subsetting. Fetching lives in `fwprune.sources`.
+"""The data sets as the jobs read them: loading a file verified against its pinned digest,
+scaling and subsetting. The data sets, their pins and their sources are in
+`fwprune.sources`, which fetches them; a job gets its data set's pin as a param.
 """
 
 import hashlib
@@ -7,18 +8,6 @@ import hashlib
 import numpy as np
 
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
-# SHA-256 over the four canonical arrays (see `array_digest`) of each data set. MNIST: the
-# mean pixel of this x_train is 0.1306604762738429 * 255 and its first labels 5 0 4 1 9, as
-# published. Fashion-MNIST: computed from Debian's dataset-fashion-mnist
-# 0.0~git20200523.55506a9-1 (its gzip files are recompressed, so their MD5s differ from
-# upstream's; the decoded arrays are what is pinned). Sanity facts of these arrays, as
-# published: uint8 (60000, 28, 28) / (10000, 28, 28), labels 0-9 with exactly 6,000 train
-# and 1,000 test images per class, first train labels 9 0 0 3 0 2 7 2 5 5, mean train pixel
-# 72.94035 = 0.28604 * 255 (std 0.35302 * 255).
-PINNED_SHA256 = {
-    "mnist": "869043a08a4d18821fa17546401bfbe66053b5e347a0a99c9ae9e6cbd1f08db0",
-    "fashion_mnist": "82aa995a3fccbc9bfb41fa0853f4a48f92e8e42aeb13f78237dd85be83c6e51e",
-}
 
 
 class DataError(RuntimeError):
@@ -35,27 +24,18 @@ def array_digest(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def pinned_digest(name: str) -> str:
-    try:
-        return PINNED_SHA256[name]
-    except KeyError:
-        raise DataError(
-            f"unknown data set {name!r}: choose one of {sorted(PINNED_SHA256)}"
-        ) from None
-
-
-def load_dataset(name: str, path) -> dict[str, np.ndarray]:
-    """Read a file written by `sources.download_dataset(name, ...)` and verify its digest."""
-    pin = pinned_digest(name)
+def load_dataset(path, sha256: str) -> dict[str, np.ndarray]:
+    """Read a file written by `sources.download_dataset` and verify it has the pinned
+    digest `sha256` (see `array_digest`)."""
     try:
         with np.load(path) as archive:
             arrays = {array: archive[array] for array in ARRAY_NAMES}
     except Exception as error:
         raise DataError(f"{path} is unreadable ({error}); delete it and run again") from error
     digest = array_digest(arrays)
-    if digest != pin:
+    if digest != sha256:
         raise DataError(
-            f"{path} has SHA-256 {digest}, not the pinned {pin}: "
+            f"{path} has SHA-256 {digest}, not the pinned {sha256}: "
             "the file is corrupt; delete it and run again"
         )
     return arrays

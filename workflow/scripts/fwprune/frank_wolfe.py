@@ -37,7 +37,8 @@ def fw_step(relaxed_mask: np.ndarray, vertex: np.ndarray, gamma: float) -> np.nd
 
 
 def momentum_update(buffer: np.ndarray, gradient: np.ndarray, rho: float) -> np.ndarray:
-    """d_i = rho d_{i-1} + (1 - rho) g_i: the exponential moving average of fw_momentum."""
+    """d_i = rho d_{i-1} + (1 - rho) g_i: the exponential moving average of
+    Frank-Wolfe with momentum (paper Algorithm 4)."""
     return rho * buffer + (1.0 - rho) * gradient
 
 

@@ -6,15 +6,17 @@ Takes a plain Keras model (the exported one) and reads only its weights and shap
 import keras
 import numpy as np
 
-from fwprune.model import PRUNABLE_LAYERS
+from fwprune.model import prunable_layers
 
 
 def layer_flops(layer: keras.layers.Layer, kernel: np.ndarray) -> tuple[int, int]:
     """Multiply-accumulates of a layer, dense and counting only non-zero kernel weights.
 
-    A convolution weight is used once per output position (ShrinkBench's convention).
+    A kernel weight is used once per output position (ShrinkBench's convention): at every
+    pixel of a convolution's output maps ("same" padding's border included, its products
+    with the padding counted), once for a dense layer on flat input.
     """
-    positions = int(np.prod(layer.output.shape[1:-1])) if kernel.ndim == 4 else 1
+    positions = int(np.prod(layer.output.shape[1:-1]))
     return kernel.size * positions, int(np.count_nonzero(kernel)) * positions
 
 
@@ -24,11 +26,12 @@ def nonzero_count(arrays) -> int:
 
 def pruning_metrics(model: keras.Model) -> dict[str, float]:
     """Sparsity of the prunable kernels, non-zero share of all parameters, and per layer
-    and whole-model compression ratio and theoretical speed-up."""
+    (columns named by layer name) and whole-model compression ratio and theoretical
+    speed-up."""
     row = {}
     kernels, dense_flops, sparse_flops = [], 0, 0
-    for name in PRUNABLE_LAYERS:
-        layer = model.get_layer(name)
+    for layer in prunable_layers(model):
+        name = layer.name
         kernel = keras.ops.convert_to_numpy(layer.kernel)
         dense, sparse = layer_flops(layer, kernel)
         weights = layer.get_weights()  # kernel and bias

@@ -1,33 +1,28 @@
-"""The paper's CNN (Table 1) and the flat view of its prunable kernels."""
+"""A registered network built for the data's shape, its prunable layers and the flat view
+of their kernels."""
 
 import keras
 import numpy as np
-from keras import layers
+
+from fwprune.networks import DEFAULT, REGISTRY
 
 INPUT_SHAPE = (28, 28, 1)
-PRUNABLE_LAYERS = ("conv1", "conv2", "dense")
+PRUNABLE_TYPES = (keras.layers.Conv2D, keras.layers.Dense)
 
 
-def build_model(num_classes: int = 10) -> keras.Model:
-    """Conv(32) -> Pool -> Conv(64) -> Pool -> Flatten -> Dropout(0.5) -> Dense(10)."""
-    return keras.Sequential(
-        [
-            keras.Input(INPUT_SHAPE),
-            layers.Conv2D(32, 3, activation="relu", name="conv1"),
-            layers.MaxPooling2D(2, name="pool1"),
-            layers.Conv2D(64, 3, activation="relu", name="conv2"),
-            layers.MaxPooling2D(2, name="pool2"),
-            layers.Flatten(name="flatten"),
-            layers.Dropout(0.5, name="dropout"),
-            layers.Dense(num_classes, activation="softmax", name="dense"),
-        ],
-        name="cnn",
-    )
+def build_model(network: str = DEFAULT, num_classes: int = 10) -> keras.Model:
+    """A fresh, untrained model of the registered `network` (`fwprune.networks`)."""
+    return REGISTRY[network].build(INPUT_SHAPE, num_classes)
+
+
+def prunable_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The layers pruning acts on: every Conv2D and Dense layer, in model order."""
+    return [layer for layer in model.layers if isinstance(layer, PRUNABLE_TYPES)]
 
 
 def prunable_kernels(model: keras.Model) -> list:
     """The kernel variables that pruning acts on; biases are never pruned."""
-    return [model.get_layer(name).kernel for name in PRUNABLE_LAYERS]
+    return [layer.kernel for layer in prunable_layers(model)]
 
 
 def flatten_kernels(kernels: list) -> np.ndarray:

@@ -37,7 +37,8 @@ def polynomial_decay(s_init: float, s_final: float, steps: int, power: float = 3
     """s_t = s_final + (s_init - s_final)(1 - t/n)^power for t = 1..n; s_n = s_final exactly.
 
     power = 3 is Zhu & Gupta's cubic schedule (and tfmot's default); power = 1 is the
-    linear schedule of fw_momentum, s_i = s_init + i (s_final - s_init) / N (METHODS.md).
+    linear schedule of FW with momentum (paper Algorithm 4),
+    s_i = s_init + i (s_final - s_init) / N (METHODS.md).
     """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from fwprune import networks
 from fwprune.io import atomic_output
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
@@ -32,19 +33,28 @@ class MaskConstraint(keras.constraints.Constraint):
 
 
 class MaskedNetwork:
-    """The paper's CNN with hard masks, its SGD state and the latent pruned weights.
+    """A registered network (`fwprune.networks`, by default the paper's CNN) with hard
+    masks on its prunable kernels, its SGD state and the latent pruned weights.
 
     `epochs_trained` counts every epoch since initialisation and seeds the shuffling,
     so a chain of one-epoch jobs replays a single long run exactly; minus the budget it
     is the training spent after the checkpoint.
     """
 
-    def __init__(self, learning_rate: float, momentum: float, batch_size: int, seed: int):
+    def __init__(
+        self,
+        learning_rate: float,
+        momentum: float,
+        batch_size: int,
+        seed: int,
+        network: str = networks.DEFAULT,
+    ):
         self.batch_size = batch_size
         self.seed = seed
+        self.network = network
         # Initial weights and the dropout stream depend on the seed alone.
         keras.utils.set_random_seed(seed)
-        self.model = build_model()
+        self.model = build_model(network)
         self.kernels = prunable_kernels(self.model)
         self.shapes = [tuple(kernel.shape) for kernel in self.kernels]
         self.masks = [keras.Variable(np.ones(s, "float32"), trainable=False) for s in self.shapes]
@@ -153,8 +163,8 @@ class MaskedNetwork:
         return self.latent_weights() * flatten_kernels(totals) / len(y)
 
     def export(self) -> keras.Model:
-        """A plain model of the base architecture whose kernels are W ⊙ h (exact zeros)."""
-        plain = build_model()
+        """A plain model of the same network whose kernels are W ⊙ h (exact zeros)."""
+        plain = build_model(self.network)
         plain.set_weights(self.model.get_weights())
         return plain
 

@@ -16,11 +16,9 @@ parses the Snakefile.
 
 import copy
 import dataclasses
-import importlib
-import pkgutil
 from collections.abc import Callable
 
-from fwprune import names
+from fwprune import names, registry
 from fwprune.schedules import retraining_epochs
 
 
@@ -73,12 +71,7 @@ class Method:
 
 def discover() -> dict[str, Method]:
     """Every module's `METHOD` in this folder, the paper's algorithms first, in their order."""
-    found = {}
-    for module in pkgutil.iter_modules(__path__):
-        method = importlib.import_module(f"{__name__}.{module.name}").METHOD
-        if method.name in found:
-            raise ValueError(f"two modules declare the method {method.name!r}")
-        found[method.name] = method
+    found = registry.discover(__name__, __path__, "METHOD")
     order = sorted(found.values(), key=lambda m: (m.paper_algorithm or 1000, m.name))
     return {method.name: method for method in order}
 

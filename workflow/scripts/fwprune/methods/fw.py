@@ -1,4 +1,5 @@
-"""Method `fw` (paper Algorithm 3), and the Frank-Wolfe loop it shares with `fw_momentum`.
+"""Method `fw` (paper Algorithm 3), and the Frank-Wolfe loop it shares with the momentum
+variant (paper Algorithm 4).
 
 The loop reads like METHODS.md, "The FW view of pruning"; the maths lives in
 `frank_wolfe` and `masks`, the training in `training`.
@@ -81,7 +82,7 @@ class Iterate:
 
 
 def frank_wolfe(network, data, params: dict, rng, events: dict[int, int], momentum):
-    """The FW loop shared by `fw` and `fw_momentum` (METHODS.md, "The FW view of pruning").
+    """The FW loop of paper Algorithms 3 and 4 (METHODS.md, "The FW view of pruning").
 
     m lives in C_k for the final k = events[N] and starts at its magnitude mask; `events`
     maps an iteration to the weights its pruning event keeps, top-k_i(m). The direction is

@@ -34,6 +34,7 @@ use rule finetune as sweep_finetune with:
     params:
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: sweep_params(wildcards)["finetune_epochs"],
+        granularity=lambda wildcards: sweep_params(wildcards)["granularity"],
         train=TRAIN,
         data=DATA_SUBSET,
         dataset=DATASET,

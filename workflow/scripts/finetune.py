@@ -16,7 +16,8 @@ def main(inputs, output, params, threads: int, log: str) -> None:
 
     runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
+    network = MaskedNetwork(**params.train, seed=params.seed, granularity=params.granularity)
+    network.restore(inputs.state)
     network.train(*train, epochs=params.epochs)
     network.save(output.state, output.model)
 

@@ -11,7 +11,9 @@ from fwprune.training import MaskedNetwork
 def main(method: str, inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(params.dataset, inputs.data), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed).restore(inputs.state)
+    granularity = params.method["granularity"]
+    network = MaskedNetwork(**params.train, seed=params.seed, granularity=granularity)
+    network.restore(inputs.state)
     logger.info(
         "pruning the epoch-%d checkpoint with %s %s", network.epochs_trained, method, params.method
     )

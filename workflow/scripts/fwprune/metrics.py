@@ -6,7 +6,7 @@ Takes a plain Keras model (the exported one) and reads only its weights and shap
 import keras
 import numpy as np
 
-from fwprune.model import PRUNABLE_LAYERS
+from fwprune.model import prunable_layers
 
 
 def layer_flops(layer: keras.layers.Layer, kernel: np.ndarray) -> tuple[int, int]:
@@ -27,8 +27,8 @@ def pruning_metrics(model: keras.Model) -> dict[str, float]:
     and whole-model compression ratio and theoretical speed-up."""
     row = {}
     kernels, dense_flops, sparse_flops = [], 0, 0
-    for name in PRUNABLE_LAYERS:
-        layer = model.get_layer(name)
+    for layer in prunable_layers(model):
+        name = layer.name
         kernel = keras.ops.convert_to_numpy(layer.kernel)
         dense, sparse = layer_flops(layer, kernel)
         weights = layer.get_weights()  # kernel and bias

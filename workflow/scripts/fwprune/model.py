@@ -5,7 +5,6 @@ import numpy as np
 from keras import layers
 
 INPUT_SHAPE = (28, 28, 1)
-PRUNABLE_LAYERS = ("conv1", "conv2", "dense")
 
 
 def build_model(num_classes: int = 10) -> keras.Model:
@@ -25,9 +24,17 @@ def build_model(num_classes: int = 10) -> keras.Model:
     )
 
 
+def prunable_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """Every Conv2D and Dense layer with a kernel, in model order."""
+    kinds = (layers.Conv2D, layers.Dense)
+    return [
+        layer for layer in model.layers if isinstance(layer, kinds) and layer.kernel is not None
+    ]
+
+
 def prunable_kernels(model: keras.Model) -> list:
     """The kernel variables that pruning acts on; biases are never pruned."""
-    return [model.get_layer(name).kernel for name in PRUNABLE_LAYERS]
+    return [layer.kernel for layer in prunable_layers(model)]
 
 
 def flatten_kernels(kernels: list) -> np.ndarray:

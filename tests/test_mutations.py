@@ -127,6 +127,36 @@ MUTATIONS = {
         "flatten_kernels(velocities)",
         ["test_training.py"],
     ),
+    "a filter's gradient ignores whether its readers' filters are kept": (
+        "groups.py",
+        "unit_sum(units, g * kept[units.consumer], units.producer)",
+        "unit_sum(units, g, units.producer)",
+        ["test_groups.py"],
+    ),
+    "a filter's magnitude from the weights that read it": (
+        "groups.py",
+        "np.sqrt(unit_sum(units, weights**2, units.producer) / sizes)",
+        "np.sqrt(unit_sum(units, weights**2, units.consumer) / sizes)",
+        ["test_groups.py"],
+    ),
+    "Dense rows read as a channels-first flatten": (
+        "groups.py",
+        "grid[0] % channels",
+        "grid[0] // (shapes[index][0] // channels)",
+        ["test_groups.py"],
+    ),
+    "a pruned filter's readers are kept": (
+        "groups.py",
+        "return kept[units.producer] & kept[units.consumer]",
+        "return kept[units.producer]",
+        ["test_groups.py"],
+    ),
+    "the small model keeps the first biases, not the kept filters'": (
+        "export.py",
+        "bias[kept[-1]]",
+        "bias[: kept[-1].size]",
+        ["test_filter_pruning.py"],
+    ),
 }
 
 

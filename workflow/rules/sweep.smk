@@ -45,6 +45,7 @@ use rule evaluate as sweep_evaluate with:
     input:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
         data=DATA_FILE,
     output:
         f"{SWEEP_RUN}/metrics.tsv",

@@ -10,7 +10,11 @@ repeats (A B A B …, after warm-up) with its min–max and interquartile range:
    batched gradient ÷ one masked training epoch;
 3. exported pruned model ÷ dense model, per-example latency at batch size 1;
 4. fixed cost of one pipeline job (fresh interpreter up to the first training step), s;
-5. pre-training budgets 1..K: the checkpoint chain ÷ training each budget from scratch.
+5. pre-training budgets 1..K: the checkpoint chain ÷ training each budget from scratch;
+6. what pruning pays at deployment: the model without half the filters of each conv ÷ the
+   dense model, per-example latency at batch size 1 and time per batch of 256 (timed by
+   `fwprune.timing`, as the pipeline times), and the gzip size of the exported `.keras`
+   files, 90 %-sparse unstructured and filter-pruned, ÷ the dense one's.
 
 `--investigate` adds rows that split item 1 into its parts (constraint, shuffle copy).
 Nothing here asserts on speed: the goals are printed next to the figures.
@@ -471,6 +475,74 @@ def chain_rows(chain: Paired, budgets: int, examples: int) -> list[Row]:
     return [paired_row("5", measure, chain, detail, goal=goal)]
 
 
+# --- item 6: what pruning pays at deployment ----------------------------------------------
+UNSTRUCTURED_SPARSITY = 0.9
+LARGE_BATCH = 256
+
+
+def deployment_files(directory: Path) -> dict[str, Path]:
+    """The exported `.keras` files of one network: dense, 90 % of the weights pruned
+    (unstructured, by magnitude), and half the filters of each conv removed."""
+    from fwprune.masks import magnitude_mask
+    from fwprune.training import MaskedNetwork
+
+    files = {name: directory / f"{name}.keras" for name in ("dense", "sparse", "filter")}
+    network = MaskedNetwork(**TRAIN, seed=SEED)
+    network.save(directory / "dense.npz", files["dense"])
+    network.set_mask(magnitude_mask(network.latent_weights(), UNSTRUCTURED_SPARSITY))
+    network.save(directory / "sparse.npz", files["sparse"])
+    network = MaskedNetwork(**TRAIN, seed=SEED, granularity="filter")
+    kept = np.ones(network.unit_count, bool)
+    kept[16:32] = kept[64:96] = False  # conv1 keeps 16 of 32 filters, conv2 32 of 64
+    network.set_unit_mask(kept)
+    network.save(directory / "filter.npz", files["filter"])
+    return files
+
+
+def filter_vs_dense_times(calls: dict[str, Callable], rounds: int, warmup: int):
+    """Seconds per round of the filter-pruned model's call and of the dense model's, timed
+    interleaved by the pipeline's own timing code."""
+    from fwprune.timing import interleaved_times
+
+    times = interleaved_times(calls, rounds, warmup)
+    return times["filter"], times["dense"]
+
+
+def whole_batch_forward(model, batch: np.ndarray) -> Callable[[], None]:
+    """One call of the compiled forward pass on the whole `batch`."""
+    import tensorflow as tf
+
+    forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    return lambda: forward(batch).numpy()
+
+
+def deployment_rows(examples, calls: int, rounds: int, warmup: int) -> list[Row]:
+    """Latency and size rows; `examples` holds at least LARGE_BATCH images."""
+    from fwprune.metrics import file_sizes
+    from fwprune.training import load_exported
+
+    with tempfile.TemporaryDirectory() as directory:
+        files = deployment_files(Path(directory))
+        gzip_bytes = {name: file_sizes(path)[1] for name, path in files.items()}
+        models = {name: load_exported(files[name]) for name in ("filter", "dense")}
+    single = {name: batch_one_forward(m, examples, calls) for name, m in models.items()}
+    filter_one, dense_one = filter_vs_dense_times(single, rounds, warmup)
+    large = {name: whole_batch_forward(m, examples[:LARGE_BATCH]) for name, m in models.items()}
+    filter_large, dense_large = filter_vs_dense_times(large, rounds, warmup)
+    sizes = {name: np.array([gzip_bytes[name] / gzip_bytes["dense"]]) for name in gzip_bytes}
+    dense_kb = f"dense {gzip_bytes['dense'] / 1000:.0f} kB"
+    return [
+        Row("6", "half the filters of each conv ÷ dense, batch 1", filter_one / dense_one,
+            f"{ms(filter_one / calls)} vs {ms(dense_one / calls)} per example", 0.6, "≤ 0.6"),
+        Row("6a", f"half the filters of each conv ÷ dense, batch {LARGE_BATCH}",
+            filter_large / dense_large, f"{ms(filter_large)} vs {ms(dense_large)} per batch"),
+        Row("6b", "gzip bytes: 90 %-sparse unstructured ÷ dense", sizes["sparse"],
+            f"{gzip_bytes['sparse'] / 1000:.0f} kB vs {dense_kb}", 0.3, "≤ 0.3"),
+        Row("6c", "gzip bytes: half the filters ÷ dense", sizes["filter"],
+            f"{gzip_bytes['filter'] / 1000:.0f} kB vs {dense_kb}"),
+    ]  # fmt: skip
+
+
 def benchmark(sizes: Sizes, data: Path, threads: int, investigate: bool) -> list[Row]:
     x, y = load_train(data, sizes.train)
     epoch = masked_vs_plain_epoch(x, y, sizes.epoch_rounds, sizes.warmup)
@@ -487,6 +559,9 @@ def benchmark(sizes: Sizes, data: Path, threads: int, investigate: bool) -> list
     rows = epoch_rows(epoch, len(y)) + gradient_rows(gradient, epoch, sizes.subsample)
     rows += inference_rows(inference) + job_rows(job)
     rows += chain_rows(chain, sizes.budgets, sizes.chain_train)
+    rows += deployment_rows(
+        x[:LARGE_BATCH], sizes.calls_per_round, sizes.inference_rounds, sizes.warmup
+    )
     if investigate:
         rows += overhead_rows(x, y, sizes.epoch_rounds, sizes.warmup)
     return rows

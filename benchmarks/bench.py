@@ -17,7 +17,11 @@ it, the same ratio of process CPU time.
    control (a second copy of the dense model ÷ the dense model), as a timing job measures
    them;
 4. fixed cost of one pipeline job (fresh interpreter up to the first training step), s;
-5. pre-training budgets 1..K: the checkpoint chain ÷ training each budget from scratch.
+5. pre-training budgets 1..K: the checkpoint chain ÷ training each budget from scratch;
+6. what pruning pays at deployment: the model without half the filters of each conv ÷ the
+   dense model, per-example latency at batch size 1 and at a batch of 256 (as item 3), and
+   the gzip size of the exported `.keras` files, 90 %-sparse unstructured and
+   filter-pruned, ÷ the dense one's.
 
 `--investigate` adds two contenders to item 1: a twin of the plain model (the noise floor)
 and the masked network with its constraints off (what the constraint costs).
@@ -412,6 +416,73 @@ def chain_rows(x, y, budgets: int, rounds: int) -> list[Row]:
     return [ratio_row("5", measure, chain, scratch, detail, goal=goal)]
 
 
+# --- item 6: what pruning pays at deployment ---------------------------------------
+UNSTRUCTURED_SPARSITY = 0.9
+LARGE_BATCH = 256
+
+
+def half_filters():
+    """The masked network without half the filters of each conv (conv1 keeps 16 of 32,
+    conv2 32 of 64), by filter granularity."""
+    from fwprune.training import MaskedNetwork
+
+    masked = MaskedNetwork(**TRAIN, seed=SEED, granularity="filter")
+    kept = np.ones(masked.unit_count, bool)
+    kept[16:32] = kept[64:96] = False
+    masked.set_unit_mask(kept)
+    return masked
+
+
+def deployment_files(directory: Path) -> dict[str, Path]:
+    """The exported `.keras` files: dense, 90 % of the weights pruned (unstructured, by
+    magnitude), and half the filters of each conv removed."""
+    networks = {"dense": network(), "sparse": network(UNSTRUCTURED_SPARSITY)}
+    networks["filter"] = half_filters()
+    for name, masked in networks.items():
+        masked.save(directory / f"{name}.npz", directory / f"{name}.keras")
+    return {name: directory / f"{name}.keras" for name in networks}
+
+
+def deployment_rows(examples, sizes: Sizes) -> list[Row]:
+    """Latency of the filter-pruned model ÷ dense at batch 1 and a large batch (as a timing
+    job measures them), and gzip sizes; `examples` holds at least LARGE_BATCH images."""
+    from fwprune.metrics import file_sizes
+    from fwprune.timing import inference_latency_ratio
+    from fwprune.training import load_exported
+
+    with tempfile.TemporaryDirectory() as directory:
+        files = deployment_files(Path(directory))
+        gzip_bytes = {name: file_sizes(path)[1] for name, path in files.items()}
+        models = {
+            "pruned": load_exported(files["filter"]),
+            "dense": load_exported(files["dense"]),
+            "dense_copy": load_exported(files["dense"]),
+        }
+    rows = []
+    for item, batch in (("6", 1), ("6a", LARGE_BATCH)):
+        # As many examples per model as item 3 times at batch 1, in at least two rounds.
+        repeats = max(sizes.inference_rounds // batch, 2)
+        ratios = inference_latency_ratio(
+            **models, examples=examples, batch_size=batch, repeats=repeats,
+            warmup=sizes.inference_warmup,
+        )  # fmt: skip
+        figure = Figure(*(ratios[f"inference_time_ratio{end}"] for end in ("", "_q25", "_q75")),
+                        repeats)  # fmt: skip
+        detail = (f"{ratios['pruned_latency_ms']:.3g} vs {ratios['dense_latency_ms']:.3g} ms per "
+                  f"example; control {ratios['inference_time_control_ratio']:.3g}")  # fmt: skip
+        limit, goal = (0.6, "≤ 0.6") if batch == 1 else (None, "–")
+        rows.append(Row(item, f"half the filters of each conv ÷ dense, batch {batch}", figure,
+                        detail, limit, goal))  # fmt: skip
+    size = {name: Figure.of(np.array([gzip_bytes[name] / gzip_bytes["dense"]])) for name in files}
+    dense_kb = f"dense {gzip_bytes['dense'] / 1000:.0f} kB"
+    return rows + [
+        Row("6b", "gzip bytes: 90 %-sparse unstructured ÷ dense", size["sparse"],
+            f"{gzip_bytes['sparse'] / 1000:.0f} kB vs {dense_kb}", 0.3, "≤ 0.3"),
+        Row("6c", "gzip bytes: half the filters ÷ dense", size["filter"],
+            f"{gzip_bytes['filter'] / 1000:.0f} kB vs {dense_kb}"),
+    ]  # fmt: skip
+
+
 # --- the command -------------------------------------------------------------------
 def benchmark(sizes: Sizes, data: Path, threads: int, investigate: bool) -> list[Row]:
     x, y = load_train(data, sizes.train)
@@ -422,6 +493,7 @@ def benchmark(sizes: Sizes, data: Path, threads: int, investigate: bool) -> list
     rows += inference_rows(x[:100], sizes)
     rows += job_rows(job_fixed_cost(threads, data, sizes.job_rounds))
     rows += chain_rows(*load_train(data, sizes.chain_train), sizes.budgets, sizes.chain_rounds)
+    rows += deployment_rows(x[:LARGE_BATCH], sizes)
     return rows
 
 

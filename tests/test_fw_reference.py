@@ -66,6 +66,24 @@ class SoftmaxNetwork:
         for _ in range(epochs):
             self.latent = masked_gradient_step(self.latent, self.mask, x, y)
 
+    # The methods' unit view: every weight is a unit (unstructured pruning).
+    @property
+    def unit_count(self) -> int:
+        return self.size
+
+    @property
+    def unit_mask(self) -> np.ndarray:
+        return self.mask
+
+    def unit_magnitudes(self) -> np.ndarray:
+        return np.abs(self.latent)
+
+    def set_unit_mask(self, mask: np.ndarray) -> None:
+        self.set_mask(mask)
+
+    def unit_gradient(self, x, y, batch_size) -> np.ndarray:
+        return self.mask_gradient(x, y, batch_size)
+
 
 # --- METHODS.md, written again ------------------------------------------------------------
 
@@ -163,7 +181,8 @@ def test_every_iterate_matches_the_reference(case):
     expected = reference_run(method, params, latent, x, y, seed=7)
     assert len(network.frank_wolfe_trace) == params["iterations"]
     for ours, theirs in zip(network.frank_wolfe_trace, expected, strict=False):
-        for name in ("weights", "gradient", "direction", "relaxed_mask"):
+        np.testing.assert_allclose(ours.magnitudes, np.abs(theirs["weights"]), rtol=1e-12)
+        for name in ("gradient", "direction", "relaxed_mask"):
             np.testing.assert_allclose(
                 getattr(ours, name), theirs[name], rtol=1e-12, atol=1e-15, err_msg=name
             )

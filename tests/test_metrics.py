@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fwprune.metrics import pruning_metrics
+from fwprune.metrics import pruning_metrics, size_metrics
 from fwprune.model import build_model, prunable_layers
 
 # Output positions per kernel weight: conv1 26x26, conv2 11x11, dense once.
@@ -28,7 +28,7 @@ def zero_kernel_fraction(model, layer_name: str, fraction: float) -> int:
 
 
 def test_dense_model_is_uncompressed(model):
-    row = pruning_metrics(model)
+    row = pruning_metrics(model, build_model())
     assert row["sparsity"] == 0.0 and row["nonzero_fraction"] == 1.0
     assert row["compression_ratio"] == 1.0 and row["theoretical_speedup"] == 1.0
     assert row["prunable_weights"] == 34_720 and row["nonzero_parameters"] == 34_826
@@ -36,7 +36,7 @@ def test_dense_model_is_uncompressed(model):
 
 def test_half_pruned_dense_layer(model):
     zeros = zero_kernel_fraction(model, "dense", 0.5)
-    row = pruning_metrics(model)
+    row = pruning_metrics(model, build_model())
     assert row["dense_sparsity"] == 0.5 and row["conv1_sparsity"] == 0.0
     assert row["dense_compression"] == PARAMETERS["dense"] / (PARAMETERS["dense"] - zeros)
     assert row["dense_speedup"] == 2.0 and row["conv2_speedup"] == 1.0
@@ -48,7 +48,7 @@ def test_half_pruned_dense_layer(model):
 
 def test_convolution_flops_count_every_output_position(model):
     zero_kernel_fraction(model, "conv2", 0.75)
-    row = pruning_metrics(model)
+    row = pruning_metrics(model, build_model())
     assert row["conv2_speedup"] == 4.0
     total = sum(FLOPS.values())
     assert row["theoretical_speedup"] == pytest.approx(total / (total - 0.75 * FLOPS["conv2"]))
@@ -78,7 +78,7 @@ def lenet():
 
 def test_lenet_counts_and_columns_follow_its_layers(lenet):
     assert [layer.name for layer in prunable_layers(lenet)] == list(LENET_KERNELS)
-    row = pruning_metrics(lenet)
+    row = pruning_metrics(lenet, build_model("lenet5"))
     assert row["prunable_weights"] == sum(LENET_KERNELS.values()) == 61_470
     assert row["nonzero_parameters"] == 61_470 + sum(LENET_BIASES.values()) == 61_706
     assert {column for column in row if column.endswith("_speedup")} == {
@@ -88,7 +88,7 @@ def test_lenet_counts_and_columns_follow_its_layers(lenet):
 
 def test_lenet_same_padded_convolution_counts_every_input_sized_output(lenet):
     zeros = zero_kernel_fraction(lenet, "conv1", 0.5)  # 75 of 150 weights
-    row = pruning_metrics(lenet)
+    row = pruning_metrics(lenet, build_model("lenet5"))
     assert row["conv1_sparsity"] == 0.5 and row["conv1_speedup"] == 2.0
     assert row["conv1_compression"] == (150 + 6) / (150 + 6 - zeros)
     total = sum(LENET_FLOPS.values())  # 117,600 + 240,000 + 48,000 + 10,080 + 840
@@ -98,7 +98,7 @@ def test_lenet_same_padded_convolution_counts_every_input_sized_output(lenet):
 
 def test_lenet_dense_layers_count_each_weight_once(lenet):
     zeros = zero_kernel_fraction(lenet, "dense2", 0.25)  # 2,520 of 10,080 weights
-    row = pruning_metrics(lenet)
+    row = pruning_metrics(lenet, build_model("lenet5"))
     assert row["dense2_speedup"] == pytest.approx(4 / 3) and row["dense1_speedup"] == 1.0
     assert row["zero_weights"] == zeros and row["sparsity"] == zeros / 61_470
     total = sum(LENET_FLOPS.values())
@@ -107,3 +107,42 @@ def test_lenet_dense_layers_count_each_weight_once(lenet):
 
 def test_the_cnn_prunes_its_three_named_layers(model):
     assert [layer.name for layer in prunable_layers(model)] == ["conv1", "conv2", "dense"]
+
+
+def test_a_filter_pruned_model_is_measured_against_the_base(model):
+    """conv1 keeps 16 of 32 filters, conv2 32 of 64: removed weights count as zeros."""
+    from fwprune.export import physical_model
+
+    masks = [np.ones(layer.kernel.shape, bool) for layer in prunable_layers(model)]
+    masks[0][..., 16:] = False
+    masks[1][:, :, 16:, :] = False
+    masks[1][..., 32:] = False
+    masks[2][np.arange(1600) % 64 >= 32, :] = False
+    row = pruning_metrics(physical_model(model, masks), build_model())
+    kept = {"conv1": 9 * 16, "conv2": 9 * 16 * 32, "dense": 25 * 32 * 10}
+    physical = (kept["conv1"] + 16) + (kept["conv2"] + 32) + (kept["dense"] + 10)
+    assert row["filters_removed"] == 0.5
+    assert row["zero_weights"] == 34_720 - sum(kept.values())
+    assert row["conv2_sparsity"] == 1 - kept["conv2"] / 18_432
+    assert row["physical_parameters"] == physical == row["nonzero_parameters"]
+    assert row["physical_parameter_ratio"] == physical / 34_826
+    small_flops = kept["conv1"] * 26 * 26 + kept["conv2"] * 11 * 11 + kept["dense"]
+    assert row["physical_flops"] == small_flops
+    assert row["theoretical_speedup"] == pytest.approx(sum(FLOPS.values()) / small_flops)
+
+
+def test_an_unstructured_model_keeps_its_physical_size(model):
+    zero_kernel_fraction(model, "conv2", 0.5)
+    row = pruning_metrics(model, build_model())
+    assert row["physical_parameters"] == 34_826 and row["physical_flops_ratio"] == 1.0
+    assert row["filters_removed"] == 0.0
+
+
+def test_file_sizes_and_their_ratios(tmp_path):
+    dense, sparse = tmp_path / "dense.bin", tmp_path / "sparse.bin"
+    rng = np.random.default_rng(0)
+    dense.write_bytes(rng.bytes(4000))
+    sparse.write_bytes(rng.bytes(1000) + bytes(3000))
+    row = size_metrics(sparse, dense)
+    assert row["model_bytes"] == 4000 and row["model_bytes_ratio"] == 1.0
+    assert row["model_gzip_bytes"] < 1100 and row["model_gzip_ratio"] < 0.3

@@ -21,14 +21,14 @@ LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
 MUTATIONS = {
     "fw events keep the magnitude mask": (
         "methods/fw.py",
-        "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
-        "network.set_mask(largest_magnitudes(weights, events[i]))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
+        "network.set_unit_mask(largest_magnitudes(magnitudes, events[i]))",
         ["test_fw_reference.py"],
     ),
     "events keep the final k in fw_momentum": (
         "methods/fw.py",
-        "network.set_mask(top_k_mask(relaxed, weights, events[i]))",
-        "network.set_mask(top_k_mask(relaxed, weights, final_keep))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, final_keep))",
         ["test_fw_reference.py"],
     ),
     "mask gradient without its W factor": (
@@ -57,14 +57,14 @@ MUTATIONS = {
     ),
     "fw_momentum's LMO fed the fresh gradient": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, weights, final_keep)",
-        "vertex = fwm.lmo(gradient, weights, final_keep)",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
+        "vertex = fwm.lmo(gradient, magnitudes, final_keep)",
         ["test_fw_reference.py"],
     ),
     "LMO over C_k of this iteration's k, not the final one": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, weights, final_keep)",
-        "vertex = fwm.lmo(direction, weights, events.get(i, final_keep))",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
+        "vertex = fwm.lmo(direction, magnitudes, events.get(i, final_keep))",
         ["test_fw_reference.py"],
     ),
     "LMO picks the most positive entries": (
@@ -99,8 +99,8 @@ MUTATIONS = {
     ),
     "m_0 all ones instead of the magnitude mask": (
         "methods/fw.py",
-        "relaxed = largest_magnitudes(network.latent_weights(), final_keep).astype(np.float64)",
-        "relaxed = np.ones(network.size)",
+        "relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep).astype(np.float64)",
+        "relaxed = np.ones(network.unit_count)",
         ["test_fw_reference.py"],
     ),
     "one subsample for every iteration": (
@@ -126,6 +126,36 @@ MUTATIONS = {
         "flatten_kernels(velocities) * unchanged",
         "flatten_kernels(velocities)",
         ["test_training.py"],
+    ),
+    "a filter's gradient ignores whether its readers' filters are kept": (
+        "groups.py",
+        "unit_sum(units, g * kept[units.consumer], units.producer)",
+        "unit_sum(units, g, units.producer)",
+        ["test_groups.py"],
+    ),
+    "a filter's magnitude from the weights that read it": (
+        "groups.py",
+        "np.sqrt(unit_sum(units, weights**2, units.producer) / sizes)",
+        "np.sqrt(unit_sum(units, weights**2, units.consumer) / sizes)",
+        ["test_groups.py"],
+    ),
+    "Dense rows read as a channels-first flatten": (
+        "groups.py",
+        "grid[0] % channels",
+        "grid[0] // (shapes[index][0] // channels)",
+        ["test_groups.py"],
+    ),
+    "a pruned filter's readers are kept": (
+        "groups.py",
+        "return kept[units.producer] & kept[units.consumer]",
+        "return kept[units.producer]",
+        ["test_groups.py"],
+    ),
+    "the small model keeps the first biases, not the kept filters'": (
+        "export.py",
+        "bias[kept[-1]]",
+        "bias[: kept[-1].size]",
+        ["test_filter_pruning.py"],
     ),
 }
 

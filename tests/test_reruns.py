@@ -101,6 +101,10 @@ ROWS = {
         method_jobs("fw_momentum") | TABLE,
     ),
     "gmp.power": (config(gmp={"power": 1}), method_jobs("gmp") | TABLE),
+    "magnitude.granularity": (
+        config(magnitude={"granularity": "filter"}),
+        method_jobs("magnitude") | TABLE,
+    ),
     "train.learning_rate": (config(train={"learning_rate": 0.02}), TRAINING | TABLE),
     "data.subset_seed": (config(data={"subset_seed": 1}), TRAINING | TABLE),
     # A param of the rules that build a model; the rest follows from their new outputs.

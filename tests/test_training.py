@@ -125,15 +125,16 @@ def test_export_has_exact_zeros_and_the_same_predictions(data, tmp_path, name):
     assert 0 <= scores["test_accuracy"] <= 1 and scores["test_loss"] > 0
 
 
-def gate_gradient(net, gate: np.ndarray, x, y) -> np.ndarray:
-    """dL/dm of the mean loss L(W ⊙ m) at the gate m, by autodiff through an explicit gate
-    on the latent weights: an independent route to METHODS.md's g = W ⊙ ∂L/∂(W ⊙ h)."""
+def gate_gradient(net, gate: np.ndarray, x, y, weight_gate=lambda gate: gate) -> np.ndarray:
+    """dL/dm of the mean loss L(W ⊙ weight_gate(m)) at the gate m, by autodiff through an
+    explicit gate on the latent weights: an independent route to METHODS.md's
+    g = W ⊙ ∂L/∂(W ⊙ h) (and, with a gate per filter, to the filter gradient)."""
     import tensorflow as tf
 
     gate = tf.Variable(gate.astype("float32"))
     sizes = [int(np.prod(shape)) for shape in net.shapes]
     with tf.GradientTape() as tape:
-        gated = tf.split(tf.constant(net.latent_weights(), tf.float32) * gate, sizes)
+        gated = tf.split(tf.constant(net.latent_weights(), tf.float32) * weight_gate(gate), sizes)
         by_kernel = {
             id(kernel): tf.reshape(piece, kernel.shape)
             for kernel, piece in zip(net.kernels, gated, strict=True)
@@ -143,7 +144,7 @@ def gate_gradient(net, gate: np.ndarray, x, y) -> np.ndarray:
             trainable, net.model.non_trainable_variables, x, training=False
         )
         loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, probabilities))
-    return tape.gradient(loss, gate).numpy()
+    return tf.convert_to_tensor(tape.gradient(loss, gate)).numpy()  # a gather gives slices
 
 
 @pytest.mark.parametrize("batch_size", [7, 40])

@@ -13,6 +13,7 @@ from fwprune.methods import REGISTRY
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 PRUNABLE = 34_720
+FILTERS = 32 + 64
 # Each smoke method's settings (config.yaml, then tests/smoke.yaml), target sparsity and
 # epochs spent after the checkpoint.
 SETTINGS = {m: CONFIG[m] | SMOKE.get(m, {}) for m in SMOKE["methods"]}
@@ -33,11 +34,33 @@ def test_every_seed_budget_and_method_has_a_row(smoke_metrics):
 
 
 def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
+    """Of the weights, or with filter granularity, of the filters."""
     for method, target in TARGETS.items():
         rows = smoke_metrics[smoke_metrics.method == method]
-        assert (rows.zero_weights - round(target * PRUNABLE)).abs().max() <= 1, method
+        if SETTINGS[method]["granularity"] == "filter":
+            assert (rows.filters_removed == round(target * FILTERS) / FILTERS).all(), method
+            assert (rows.sparsity > rows.filters_removed).all()  # a filter takes its readers
+        else:
+            assert (rows.zero_weights - round(target * PRUNABLE)).abs().max() <= 1, method
+            # Its export keeps every filter, though a few may hold only zeros.
+            assert (rows.physical_parameter_ratio == 1).all()
+            assert (rows.physical_flops_ratio == 1).all()
     base = smoke_metrics[smoke_metrics.method == "base"]
     assert (base.nonzero_fraction == 1.0).all() and (base.epochs_after_checkpoint == 0).all()
+
+
+def test_the_filter_pruned_export_is_physically_smaller(smoke_run, smoke_metrics):
+    """Fewer filters in the exported model itself, and fewer parameters, FLOPs and bytes."""
+    from fwprune.training import load_exported
+
+    (method,) = [m for m in SMOKE["methods"] if SETTINGS[m]["granularity"] == "filter"]
+    kept = FILTERS - round(TARGETS[method] * FILTERS)
+    for budget in SMOKE["budgets"]:
+        model = load_exported(smoke_run / f"results/seed0/budget{budget}/{method}/finetuned.keras")
+        assert model.get_layer("conv1").filters + model.get_layer("conv2").filters == kept
+    rows = smoke_metrics[smoke_metrics.method == method]
+    assert (rows.physical_parameter_ratio < 0.75).all() and (rows.physical_flops_ratio < 0.75).all()
+    assert (rows.model_bytes_ratio < 1).all() and (rows.model_gzip_ratio < 1).all()
 
 
 def test_rows_record_training_spent_and_config(smoke_metrics):

@@ -173,13 +173,14 @@ def previous_checkpoint(wildcards):
 
 def evaluated_model(wildcards):
     """A budget's base model is its checkpoint; a control's, the checkpoint E epochs on;
-    a method's, its fine-tuned model."""
+    a method's, its fine-tuned model. Each is compared with the budget's checkpoint."""
     if names.is_method(wildcards.model):
         stem = f"{RUN}/{wildcards.model}/finetuned".format(**wildcards)
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
         stem = f"results/seed{wildcards.seed}/pretrain/epoch{epoch}"
-    return {"state": f"{stem}.npz", "model": f"{stem}.keras"}
+    dense = f"results/seed{wildcards.seed}/pretrain/epoch{wildcards.budget}.keras"
+    return {"state": f"{stem}.npz", "model": f"{stem}.keras", "dense": dense}
 
 
 def run_description(wildcards):

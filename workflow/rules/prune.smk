@@ -50,6 +50,8 @@ rule finetune:
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
+        # The exported model: physically smaller with filter pruning.
+        granularity=lambda wildcards: config[wildcards.method]["granularity"],
         train=TRAIN,
         data=DATA_SUBSET,
         code=code_meaning("finetune"),

@@ -35,6 +35,7 @@ use rule finetune as sweep_finetune with:
     params:
         seed=lambda wildcards: int(wildcards.seed),
         epochs=lambda wildcards: sweep_params(wildcards)["finetune_epochs"],
+        granularity=lambda wildcards: sweep_params(wildcards)["granularity"],
         train=TRAIN,
         data=DATA_SUBSET,
         data_sha256=DATA_SHA256,
@@ -46,6 +47,7 @@ use rule evaluate as sweep_evaluate with:
     input:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
         data=DATA_FILE,
     output:
         f"{SWEEP_RUN}/metrics.tsv",

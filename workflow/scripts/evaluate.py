@@ -5,7 +5,7 @@ import pandas as pd
 from fwprune import runtime
 from fwprune.data import load_dataset, prepare
 from fwprune.io import write_table
-from fwprune.metrics import pruning_metrics
+from fwprune.metrics import pruning_metrics, size_metrics
 from fwprune.training import epochs_trained, evaluate, load_exported
 
 
@@ -15,7 +15,10 @@ def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -
     model = load_exported(inputs.model)
     row = dict(params.row)
     row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
-    row |= evaluate(model, *test, batch_size=batch_size) | pruning_metrics(model)
+    row |= evaluate(model, *test, batch_size=batch_size)
+    # Against the unpruned checkpoint of the budget: its shapes and its file.
+    row |= pruning_metrics(model, load_exported(inputs.dense))
+    row |= size_metrics(inputs.model, inputs.dense)
     logger.info("%s", row)
     write_table(pd.DataFrame([row]), output)
 

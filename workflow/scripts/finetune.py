@@ -16,9 +16,9 @@ def main(inputs, output, params, threads: int, log: str) -> None:
 
     runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed, network=params.network).restore(
-        inputs.state
-    )
+    network = MaskedNetwork(
+        **params.train, seed=params.seed, network=params.network, granularity=params.granularity
+    ).restore(inputs.state)
     network.train(*train, epochs=params.epochs)
     network.save(output.state, output.model)
 

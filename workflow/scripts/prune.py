@@ -11,9 +11,10 @@ from fwprune.training import MaskedNetwork
 def main(method: str, inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
-    network = MaskedNetwork(**params.train, seed=params.seed, network=params.network).restore(
-        inputs.state
-    )
+    granularity = params.method["granularity"]
+    network = MaskedNetwork(
+        **params.train, seed=params.seed, network=params.network, granularity=granularity
+    ).restore(inputs.state)
     logger.info(
         "pruning the epoch-%d checkpoint with %s %s", network.epochs_trained, method, params.method
     )

@@ -1,7 +1,13 @@
-"""What a pruned model is compared by: sparsity, non-zero share, compression, FLOPs.
+"""What a pruned model is compared by: sparsity, non-zero share, compression, FLOPs, filters
+and size on disk, each against the unpruned model of the same architecture (the base).
 
-Takes a plain Keras model (the exported one) and reads only its weights and shapes.
+Takes plain Keras models (the exported one and the base) and reads only their weights and
+shapes; a filter-pruned export has fewer filters than the base, so every share counts a
+removed weight as zero (docs/filter-pruning.md, "Metrics").
 """
+
+import gzip
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,32 +30,70 @@ def nonzero_count(arrays) -> int:
     return sum(int(np.count_nonzero(array)) for array in arrays)
 
 
-def pruning_metrics(model: keras.Model) -> dict[str, float]:
-    """Sparsity of the prunable kernels, non-zero share of all parameters, and per layer
-    (columns named by layer name) and whole-model compression ratio and theoretical
-    speed-up."""
+def kernel(layer: keras.layers.Layer) -> np.ndarray:
+    return keras.ops.convert_to_numpy(layer.kernel)
+
+
+def live_filters(layer: keras.layers.Layer) -> int:
+    """Output channels of a Conv2D with a non-zero weight."""
+    values = kernel(layer)
+    return int(np.count_nonzero(values.reshape(-1, values.shape[-1]).any(axis=0)))
+
+
+def pruning_metrics(model: keras.Model, base: keras.Model) -> dict[str, float]:
+    """Sparsity of the prunable kernels, non-zero share of all parameters, per layer (columns
+    named by layer name) and whole-model compression ratio and theoretical speed-up, filters
+    removed, and the exported model's own (physical) parameters and FLOPs, all relative to
+    `base`."""
     row = {}
-    kernels, dense_flops, sparse_flops = [], 0, 0
-    for layer in prunable_layers(model):
-        name = layer.name
-        kernel = keras.ops.convert_to_numpy(layer.kernel)
-        dense, sparse = layer_flops(layer, kernel)
+    base_weights, base_flops, nonzero_weights, sparse_flops, physical_flops = 0, 0, 0, 0, 0
+    for base_layer in prunable_layers(base):
+        name, layer = base_layer.name, model.get_layer(base_layer.name)
+        base_kernel, pruned_kernel = kernel(base_layer), kernel(layer)
+        dense, _ = layer_flops(base_layer, base_kernel)
+        own_dense, sparse = layer_flops(layer, pruned_kernel)
+        nonzero = int(np.count_nonzero(pruned_kernel))
         weights = layer.get_weights()  # kernel and bias
-        row[f"{name}_sparsity"] = float(np.mean(kernel == 0))
-        row[f"{name}_compression"] = sum(w.size for w in weights) / max(nonzero_count(weights), 1)
+        row[f"{name}_sparsity"] = (base_kernel.size - nonzero) / base_kernel.size
+        row[f"{name}_compression"] = base_layer.count_params() / max(nonzero_count(weights), 1)
         row[f"{name}_speedup"] = dense / max(sparse, 1)
-        kernels.append(kernel.ravel())
-        dense_flops, sparse_flops = dense_flops + dense, sparse_flops + sparse
-    parameters = model.count_params()
+        base_weights, nonzero_weights = base_weights + base_kernel.size, nonzero_weights + nonzero
+        base_flops, sparse_flops = base_flops + dense, sparse_flops + sparse
+        physical_flops += own_dense
+    convs = [layer for layer in prunable_layers(base) if kernel(layer).ndim == 4]
+    filters = sum(layer.filters for layer in convs)
+    live = sum(live_filters(model.get_layer(layer.name)) for layer in convs)
+    parameters = base.count_params()
     nonzero = nonzero_count(model.get_weights())
-    flat = np.concatenate(kernels)
-    row |= {
-        "sparsity": float(np.mean(flat == 0)),
-        "zero_weights": int(np.count_nonzero(flat == 0)),
-        "prunable_weights": int(flat.size),
+    return row | {
+        "sparsity": (base_weights - nonzero_weights) / base_weights,
+        "zero_weights": base_weights - nonzero_weights,
+        "prunable_weights": base_weights,
+        "filters_removed": 1 - live / filters,
         "nonzero_parameters": nonzero,
         "nonzero_fraction": nonzero / parameters,
         "compression_ratio": parameters / nonzero,
-        "theoretical_speedup": dense_flops / max(sparse_flops, 1),
+        "theoretical_speedup": base_flops / max(sparse_flops, 1),
+        "physical_parameters": model.count_params(),
+        "physical_parameter_ratio": model.count_params() / parameters,
+        "physical_flops": physical_flops,
+        "physical_flops_ratio": physical_flops / base_flops,
     }
-    return row
+
+
+def file_sizes(path) -> tuple[int, int]:
+    """Bytes of a file, and of its gzip (level 9): what storing or shipping it costs."""
+    content = Path(path).read_bytes()
+    return len(content), len(gzip.compress(content, compresslevel=9, mtime=0))
+
+
+def size_metrics(model_path, base_path) -> dict[str, float]:
+    """The exported model's file size and gzip size, and their ratios to the base's file."""
+    size, compressed = file_sizes(model_path)
+    base_size, base_compressed = file_sizes(base_path)
+    return {
+        "model_bytes": size,
+        "model_gzip_bytes": compressed,
+        "model_bytes_ratio": size / base_size,
+        "model_gzip_ratio": compressed / base_compressed,
+    }

@@ -15,7 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fwprune import networks
+from fwprune import groups, networks
+from fwprune.export import physical_model
 from fwprune.io import atomic_output
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
@@ -39,6 +40,10 @@ class MaskedNetwork:
     `epochs_trained` counts every epoch since initialisation and seeds the shuffling,
     so a chain of one-epoch jobs replays a single long run exactly; minus the budget it
     is the training spent after the checkpoint.
+
+    Methods prune *units* (`fwprune.groups`): weights, or filters with `granularity`
+    "filter". The `unit_*` members are the methods' view; the weight mask follows from the
+    unit mask.
     """
 
     def __init__(
@@ -48,6 +53,7 @@ class MaskedNetwork:
         batch_size: int,
         seed: int,
         network: str = networks.DEFAULT,
+        granularity: str = "unstructured",
     ):
         self.batch_size = batch_size
         self.seed = seed
@@ -68,6 +74,9 @@ class MaskedNetwork:
         )
         self.model.optimizer.build(self.model.trainable_variables)
         self.latent = flatten_kernels(self.kernels)
+        self.granularity = granularity
+        self.units = groups.units_for(granularity, self.shapes)
+        self.unit_mask = np.ones(self.units.count, dtype=bool)
         self.frank_wolfe_state: dict[str, np.ndarray] = {}
         self.epochs_trained = 0
 
@@ -101,6 +110,25 @@ class MaskedNetwork:
         if velocities:
             self._assign_flat(velocities, flatten_kernels(velocities) * unchanged)
         self.latent = latent
+
+    # --- the methods' view: units ---------------------------------------------------
+    @property
+    def unit_count(self) -> int:
+        return self.units.count
+
+    def unit_magnitudes(self) -> np.ndarray:
+        """Each unit's score for magnitude pruning and for ties (|W| for a weight)."""
+        return groups.magnitudes(self.units, self.latent_weights())
+
+    def set_unit_mask(self, unit_mask: np.ndarray) -> None:
+        """A pruning event over units: keep the weights whose units are all kept."""
+        self.unit_mask = np.asarray(unit_mask, dtype=bool).ravel().copy()
+        self.set_mask(groups.expand(self.units, self.unit_mask))
+
+    def unit_gradient(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> np.ndarray:
+        """∂L(W ⊙ h(u))/∂u at the current unit mask (METHODS.md's g for weights)."""
+        weight_gradient = self.mask_gradient(x, y, batch_size)
+        return groups.gradient(self.units, weight_gradient, self.unit_mask)
 
     def kernel_velocities(self) -> list:
         """The SGD momentum variable of each prunable kernel ([] for plain SGD)."""
@@ -163,9 +191,12 @@ class MaskedNetwork:
         return self.latent_weights() * flatten_kernels(totals) / len(y)
 
     def export(self) -> keras.Model:
-        """A plain model of the same network whose kernels are W ⊙ h (exact zeros)."""
+        """A plain model of the same network whose kernels are W ⊙ h: with exact zeros, or
+        with `filter` granularity, without the removed filters."""
         plain = build_model(self.network)
         plain.set_weights(self.model.get_weights())
+        if self.granularity == "filter":
+            return physical_model(plain, split_flat(self.mask, self.shapes))
         return plain
 
     # --- checkpoints --------------------------------------------------------------
@@ -177,7 +208,8 @@ class MaskedNetwork:
         }
         arrays |= {f"frank_wolfe/{k}": v for k, v in self.frank_wolfe_state.items()}
         meta = json.dumps({"epochs_trained": self.epochs_trained})
-        arrays |= {"latent": self.latent, "mask": self.mask, "meta": np.array(meta)}
+        arrays |= {"latent": self.latent, "mask": self.mask, "unit_mask": self.unit_mask}
+        arrays |= {"meta": np.array(meta)}
         with atomic_output(state_path) as temporary:
             np.savez(temporary, **arrays)
         with atomic_output(model_path) as temporary:
@@ -195,9 +227,19 @@ class MaskedNetwork:
                 k[len(prefix) :]: archive[k] for k in archive.files if k.startswith(prefix)
             }
             self._assign_flat(self.masks, archive["mask"])
+            self._restore_unit_mask(archive)
             self.latent = archive["latent"]
         self.epochs_trained = epochs_trained(state_path)
         return self
+
+    def _restore_unit_mask(self, archive) -> None:
+        """The saved unit mask, if its units are ours; a checkpoint of another granularity
+        (pretraining is unstructured) is unpruned, so all units are kept."""
+        saved = archive["unit_mask"] if "unit_mask" in archive.files else archive["mask"]
+        if saved.size == self.units.count:
+            self.unit_mask = saved.astype(bool)
+        elif not saved.all():
+            raise ValueError(f"a pruned state of other units cannot be read as {self.granularity}")
 
 
 def shuffled_batches(examples: tf.data.Dataset, order: np.ndarray, batch_size: int):

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Callable
 
 from fwprune import names, registry
+from fwprune.groups import GRANULARITIES
 from fwprune.schedules import retraining_epochs
 
 
@@ -32,6 +33,15 @@ def epochs_setting(description: str, default: int) -> dict:
     """A config key holding a number of training epochs."""
     bounds = {"type": "integer", "minimum": 0, "maximum": 1000}
     return {"description": description, **bounds, "default": default}
+
+
+# Every method's section has it: what its units are (docs/filter-pruning.md). A method's
+# sparsity is then the fraction of those units removed.
+GRANULARITY_SETTING = {
+    "description": "units pruned: single weights, or whole Conv2D filters",
+    "enum": list(GRANULARITIES),
+    "default": "unstructured",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Method:
             "type": "object",
             "additionalProperties": False,
             "default": {},
-            "properties": copy.deepcopy(self.settings),
+            "properties": copy.deepcopy(self.settings | {"granularity": GRANULARITY_SETTING}),
         }
 
 

@@ -56,16 +56,16 @@ FRANK_WOLFE_SETTINGS = {
 
 def fw(network, data, params: dict, rng):
     """Algorithm 3: FW steps on m with direction g; pruning events at ceil(N/2) and N."""
-    keep = keep_count(network.size, params["sparsity"])
+    keep = keep_count(network.unit_count, params["sparsity"])
     events = {i: keep for i in fwm.pruning_iterations(params["iterations"])}
     return frank_wolfe(network, data, params, rng, events, momentum=None)
 
 
 def subsample_gradient(network, data, params: dict, rng) -> np.ndarray:
-    """The mask gradient g on a fresh random subsample of S training examples."""
+    """The unit mask gradient g on a fresh random subsample of S training examples."""
     x, y = data
     chosen = np.sort(rng.choice(len(y), min(params["subsample"], len(y)), replace=False))
-    return network.mask_gradient(x[chosen], y[chosen], params["gradient_batch_size"])
+    return network.unit_gradient(x[chosen], y[chosen], params["gradient_batch_size"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Iterate:
     """Everything one FW iteration computed, kept so that tests and logs can inspect it."""
 
     iteration: int
-    weights: np.ndarray  # latent W the gradient and the tie rule used
+    magnitudes: np.ndarray  # the units' |W| (a filter's L2 norm) the tie rule used
     gradient: np.ndarray  # g_i on this iteration's subsample
     direction: np.ndarray  # what the LMO minimises: g_i, or d_i with momentum
     vertex: np.ndarray  # v_i = LMO(direction) over C_k, k the final keep count
@@ -82,32 +82,33 @@ class Iterate:
 
 
 def frank_wolfe(network, data, params: dict, rng, events: dict[int, int], momentum):
-    """The FW loop of paper Algorithms 3 and 4 (METHODS.md, "The FW view of pruning").
+    """The FW loop of paper Algorithms 3 and 4 (METHODS.md, "The FW view of pruning"),
+    over the network's units (weights, or filters: docs/filter-pruning.md).
 
     m lives in C_k for the final k = events[N] and starts at its magnitude mask; `events`
-    maps an iteration to the weights its pruning event keeps, top-k_i(m). The direction is
+    maps an iteration to the units its pruning event keeps, top-k_i(m). The direction is
     g_i, or with `momentum` rho the moving average d_i = rho d_(i-1) + (1 - rho) g_i.
     Each iteration retrains E epochs after its event. `network.frank_wolfe_trace` holds
     every iterate.
     """
     iterations = params["iterations"]
     final_keep = events[iterations]
-    relaxed = largest_magnitudes(network.latent_weights(), final_keep).astype(np.float64)
-    direction = np.zeros(network.size)
+    relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep).astype(np.float64)
+    direction = np.zeros(network.unit_count)
     network.frank_wolfe_trace = []
     for i in range(1, iterations + 1):
-        weights = network.latent_weights()
+        magnitudes = network.unit_magnitudes()
         gradient = subsample_gradient(network, data, params, rng)
         direction = (
             gradient if momentum is None else fwm.momentum_update(direction, gradient, momentum)
         )
-        vertex = fwm.lmo(direction, weights, final_keep)
+        vertex = fwm.lmo(direction, magnitudes, final_keep)
         gamma = fwm.step_size(i, params["step_size"], params.get("gamma"))
         relaxed = fwm.fw_step(relaxed, vertex, gamma)
-        previous = network.mask
+        previous = network.unit_mask
         if i in events:
-            network.set_mask(top_k_mask(relaxed, weights, events[i]))
-        iterate = Iterate(i, weights, gradient, direction, vertex, relaxed, network.mask)
+            network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))
+        iterate = Iterate(i, magnitudes, gradient, direction, vertex, relaxed, network.unit_mask)
         network.frank_wolfe_trace.append(iterate)
         log_iterate(iterate, previous)
         network.train(*data, params["retrain_epochs"])

@@ -9,7 +9,7 @@ def fw_momentum(network, data, params: dict, rng):
     """Algorithm 4: FW on the moving average d of g; a pruning event every iteration, the
     sparsity rising linearly to s_final: s_i = s_init + i (s_final - s_init) / N."""
     keeps = schedules.keep_schedule(
-        network.size,
+        network.unit_count,
         params["sparsity_init"],
         params["sparsity_final"],
         params["iterations"],

@@ -14,7 +14,7 @@ logger = logging.getLogger("fwprune")
 def gmp(network, data, params: dict, rng):
     """Gradual magnitude pruning (Zhu & Gupta 2017), global over all prunable kernels.
 
-    For t = 1..n: keep the k_t largest |W| among the weights still kept, s_t rising from
+    For t = 1..n: keep the k_t largest |W| among the units still kept, s_t rising from
     s_init to s_final on the polynomial (cubic) schedule; retrain E epochs. A pruned weight
     is never revived, so each mask is a subset of the one before.
     """
@@ -23,15 +23,16 @@ def gmp(network, data, params: dict, rng):
         raise ValueError(f"gmp: sparsity_init {s_init} exceeds sparsity_final {s_final}")
     steps, power = params["iterations"], params.get("power", 3)
     sparsities = schedules.polynomial_decay(s_init, s_final, steps, power)
-    keeps = schedules.keep_schedule(network.size, s_init, s_final, steps, power)
+    keeps = schedules.keep_schedule(network.unit_count, s_init, s_final, steps, power)
     for t, (s_t, keep) in enumerate(zip(sparsities, keeps, strict=True), start=1):
-        network.set_mask(surviving_magnitude_mask(network.latent_weights(), network.mask, keep))
+        magnitudes = network.unit_magnitudes()
+        network.set_unit_mask(surviving_magnitude_mask(magnitudes, network.unit_mask, keep))
         logger.info(
-            "gmp step %d: sparsity %.4f, %d of %d weights kept",
+            "gmp step %d: sparsity %.4f, %d of %d units kept",
             t,
             s_t,
-            network.mask.sum(),
-            network.size,
+            network.unit_mask.sum(),
+            network.unit_count,
         )
         network.train(*data, params["retrain_epochs"])
     return network

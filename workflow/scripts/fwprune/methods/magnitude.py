@@ -9,9 +9,10 @@ logger = logging.getLogger("fwprune")
 
 
 def magnitude(network, data, params: dict, rng):
-    """Algorithm 2: one shot, global; keep the n - round(p n) largest |W|."""
-    network.set_mask(magnitude_mask(network.latent_weights(), params["sparsity"]))
-    logger.info("magnitude: kept %d of %d weights", network.mask.sum(), network.size)
+    """Algorithm 2: one shot, global; keep the n - round(p n) largest |W| (units: weights,
+    or filters by their L2 norm)."""
+    network.set_unit_mask(magnitude_mask(network.unit_magnitudes(), params["sparsity"]))
+    logger.info("magnitude: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network
 
 
@@ -23,7 +24,7 @@ METHOD = Method(
     marker="s",
     target_key="sparsity",
     settings={
-        "sparsity": sparsity_setting("p, fraction of prunable weights set to zero", 0.5),
+        "sparsity": sparsity_setting("p, fraction of prunable units removed", 0.5),
         "finetune_epochs": epochs_setting("E_ft, masked training after pruning", 1),
     },
     paper_algorithm=2,

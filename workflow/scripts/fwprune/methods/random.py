@@ -22,9 +22,9 @@ def random_mask(size: int, sparsity: float, rng: np.random.Generator) -> np.ndar
 
 
 def random_pruning(network, data, params: dict, rng):
-    """Keep a uniformly random n - round(p n) of all prunable weights (the job's seed)."""
-    network.set_mask(random_mask(network.size, params["sparsity"], rng))
-    logger.info("random: kept %d of %d weights", network.mask.sum(), network.size)
+    """Keep a uniformly random n - round(p n) of all prunable units (the job's seed)."""
+    network.set_unit_mask(random_mask(network.unit_count, params["sparsity"], rng))
+    logger.info("random: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network
 
 
@@ -36,7 +36,7 @@ METHOD = Method(
     marker="P",
     target_key="sparsity",
     settings={
-        "sparsity": sparsity_setting("p, fraction of prunable weights set to zero", 0.5),
+        "sparsity": sparsity_setting("p, fraction of prunable units removed", 0.5),
         "finetune_epochs": epochs_setting("E_ft, masked training after pruning", 1),
     },
 )

@@ -146,12 +146,18 @@ def jobs_beside_timing_jobs(workdir: Path) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture(scope="module")
-def data():
-    """128 random images and labels: enough to run a method on the real model in seconds."""
+@pytest.fixture(scope="session", autouse=True)
+def tensorflow_configured_as_in_a_job():
+    """TensorFlow fixes its thread pools at its first op, and refuses a change after: set
+    them as every job does before any test touches TensorFlow, whatever the test order."""
     from fwprune import runtime
 
     runtime.configure(threads=1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """128 random images and labels: enough to run a method on the real model in seconds."""
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 1, size=(128, 28, 28, 1)).astype("float32")
     return x, rng.integers(0, 10, size=128).astype("int32")

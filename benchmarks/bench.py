@@ -21,7 +21,8 @@ it, the same ratio of process CPU time.
 6. what pruning pays at deployment: the model without half the filters of each conv ÷ the
    dense model, per-example latency at batch size 1 and at a batch of 256 (as item 3), and
    the gzip size of the exported `.keras` files, 90 %-sparse unstructured and
-   filter-pruned, ÷ the dense one's.
+   filter-pruned, ÷ the dense one's; and the same batch-1 ratio and its control for the
+   models converted to LiteRT (TensorFlow's own `tf.lite`, float32), `invoke()`d in turn.
 
 `--investigate` adds two contenders to item 1: a twin of the plain model (the noise floor)
 and the masked network with its constraints off (what the constraint costs).
@@ -29,6 +30,8 @@ Nothing here asserts on speed: the goals are printed next to the figures.
 """
 
 import argparse
+import contextlib
+import itertools
 import json
 import logging
 import os
@@ -45,7 +48,7 @@ import numpy as np
 
 import fwprune
 from fwprune import runtime
-from fwprune.timing import interleaved_times
+from fwprune.timing import interleaved_times, ratio_summary
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mnist.npz"  # what `download` writes
 LIBRARY_PATH = Path(fwprune.__file__).resolve().parents[1]  # where jobs import it from
@@ -160,6 +163,11 @@ def markdown(rows: list[Row]) -> str:
             f"| {row.goal} | {row.met} | {cpu} | {row.detail} |"
         )
     return "\n".join(lines)
+
+
+def summary_figure(summary: dict, column: str, n: int) -> Figure:
+    """The figure of column `column` of a `fwprune.timing.ratio_summary` over `n` rounds."""
+    return Figure(summary[column], summary[f"{column}_q25"], summary[f"{column}_q75"], n)
 
 
 def ratio_row(item: str, measure: str, a: Times, b: Times, detail: str = "", limit=None,
@@ -290,8 +298,7 @@ def inference_rows(examples, sizes: Sizes) -> list[Row]:
                                      warmup=sizes.inference_warmup)  # fmt: skip
 
     def figure(column: str) -> Figure:
-        q25, q75 = ratios[f"{column}_q25"], ratios[f"{column}_q75"]
-        return Figure(ratios[column], q25, q75, sizes.inference_rounds)
+        return summary_figure(ratios, column, sizes.inference_rounds)
 
     latencies = f"{ratios['pruned_latency_ms']:.3g} ms vs {ratios['dense_latency_ms']:.3g} ms"
     return [
@@ -419,6 +426,7 @@ def chain_rows(x, y, budgets: int, rounds: int) -> list[Row]:
 # --- item 6: what pruning pays at deployment ---------------------------------------
 UNSTRUCTURED_SPARSITY = 0.9
 LARGE_BATCH = 256
+LITERT_TOLERANCE = 1e-5  # largest |LiteRT − Keras| of an output probability
 
 
 def half_filters():
@@ -466,8 +474,7 @@ def deployment_rows(examples, sizes: Sizes) -> list[Row]:
             **models, examples=examples, batch_size=batch, repeats=repeats,
             warmup=sizes.inference_warmup,
         )  # fmt: skip
-        figure = Figure(*(ratios[f"inference_time_ratio{end}"] for end in ("", "_q25", "_q75")),
-                        repeats)  # fmt: skip
+        figure = summary_figure(ratios, "inference_time_ratio", repeats)
         detail = (f"{ratios['pruned_latency_ms']:.3g} vs {ratios['dense_latency_ms']:.3g} ms per "
                   f"example; control {ratios['inference_time_control_ratio']:.3g}")  # fmt: skip
         limit, goal = (0.6, "≤ 0.6") if batch == 1 else (None, "–")
@@ -480,6 +487,63 @@ def deployment_rows(examples, sizes: Sizes) -> list[Row]:
             f"{gzip_bytes['sparse'] / 1000:.0f} kB vs {dense_kb}", 0.3, "≤ 0.3"),
         Row("6c", "gzip bytes: half the filters ÷ dense", size["filter"],
             f"{gzip_bytes['filter'] / 1000:.0f} kB vs {dense_kb}"),
+    ] + litert_rows(models, examples, sizes)  # fmt: skip
+
+
+def litert(model) -> bytes:
+    """`model` converted to a LiteRT flatbuffer by TensorFlow's own converter: float32, no
+    quantization nor other optimization."""
+    import tensorflow as tf
+
+    with contextlib.redirect_stdout(sys.stderr):  # keep the export's signature off the table
+        return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+
+
+def litert_call(flatbuffer: bytes, examples: np.ndarray) -> Callable[[], np.ndarray]:
+    """A fresh interpreter's batch-1 forward pass: set the next example, `invoke()`, read."""
+    import tensorflow as tf
+
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or None  # as `--threads`
+    interpreter = tf.lite.Interpreter(model_content=flatbuffer, num_threads=threads)
+    interpreter.allocate_tensors()
+    (source,), (target,) = interpreter.get_input_details(), interpreter.get_output_details()
+    rounds = itertools.count()
+
+    def call() -> np.ndarray:
+        k = next(rounds) % len(examples)
+        interpreter.set_tensor(source["index"], examples[k : k + 1])
+        interpreter.invoke()
+        return interpreter.get_tensor(target["index"])
+
+    return call
+
+
+def checked(call: Callable[[], np.ndarray], model, examples, count: int = 16) -> Callable:
+    """`call`, once its first `count` outputs equal `model`'s within LITERT_TOLERANCE."""
+    keras = np.asarray(model(examples[:count], training=False))
+    error = np.abs(np.concatenate([call() for _ in range(count)]) - keras)
+    if error.max() > LITERT_TOLERANCE:
+        raise RuntimeError(f"LiteRT output differs from Keras by {error.max():.3g}")
+    return call
+
+
+def litert_rows(models: dict, examples, sizes: Sizes) -> list[Row]:
+    """Items 6d and 6e: item 6's Keras models as LiteRT flatbuffers, batch 1, interleaved."""
+    flatbuffers = {"pruned": litert(models["pruned"]), "dense": litert(models["dense"])}
+    flatbuffers["dense_copy"] = flatbuffers["dense"]  # in an interpreter of its own
+    calls = {name: checked(litert_call(flatbuffers[name], examples), model, examples)
+             for name, model in models.items()}  # fmt: skip
+    times = interleaved_times(calls, sizes.inference_rounds, sizes.inference_warmup)
+    ratios = ratio_summary("pruned", times["pruned"], times["dense"])
+    ratios |= ratio_summary("dense_copy", times["dense_copy"], times["dense"])
+    kb = {name: f"{len(flatbuffer) / 1000:.0f} kB" for name, flatbuffer in flatbuffers.items()}
+    n = sizes.inference_rounds
+    return [
+        Row("6d", "LiteRT: half the filters ÷ dense, batch 1", summary_figure(ratios, "pruned", n),
+            f"{ms(times['pruned'])} vs {ms(times['dense'])} per example; flatbuffers "
+            f"{kb['pruned']} vs {kb['dense']}", 0.6, "≤ 0.6"),
+        Row("6e", "… control: LiteRT dense copy ÷ dense", summary_figure(ratios, "dense_copy", n),
+            f"{ms(times['dense_copy'])} per example"),
     ]  # fmt: skip
 
 

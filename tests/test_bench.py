@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-ITEMS = ("1", "2", "2b", "3", "3c", "4", "5", "6", "6a", "6b", "6c")
+ITEMS = ("1", "2", "2b", "3", "3c", "4", "5", "6", "6a", "6b", "6c", "6d", "6e")
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
 
 

@@ -304,7 +304,9 @@ def benchmark_records():
     jobs = upstream_jobs(rules.aggregate.output.table)
     unmeasured = sorted({maker.name for maker, _ in jobs if not maker.benchmark})
     if unmeasured:
-        raise ValueError(f"rules {unmeasured} feed the metrics table without a benchmark:")
+        raise ValueError(
+            f"rules {unmeasured} feed the metrics table without a benchmark:"
+        )
     records = [
         {
             "rule": maker.name,

@@ -160,6 +160,26 @@ def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
     assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
 
 
+def test_filter_sweep_models_are_physically_smaller(smoke_filter_sweep):
+    cells = pd.read_parquet(smoke_filter_sweep / "results/filter_sweep/metrics.parquet")
+    sweep = SMOKE["filter_sweep"]
+    assert len(cells) == len(sweep["methods"]) * len(sweep["fractions"])
+    assert (cells.param_granularity == "filter").all()
+    assert (cells.physical_parameter_ratio < 1).all()
+    assert ((cells.filters_removed - cells.target_sparsity) * FILTERS).abs().max() <= 1
+    assert (cells.epochs_after_checkpoint == 4).all()  # fw's, given to every method
+
+
+def test_both_sweeps_are_timed_and_drawn_by_cost(smoke_filter_sweep):
+    for sweep in ("sweep", "filter_sweep"):
+        cells = pd.read_parquet(smoke_filter_sweep / f"results/{sweep}/metrics.parquet")
+        for column in ("inference_time_ratio", "inference_time_control_ratio"):
+            assert cells[column].notna().all(), (sweep, column)
+    for suffix in ("pdf", "png"):
+        figure = smoke_filter_sweep / f"results/figures/accuracy_vs_cost.{suffix}"
+        assert figure.stat().st_size > 1000
+
+
 def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):
     text = (smoke_sweep / "results/sweep/verdicts.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| 2 |")]  # budget 2

@@ -155,7 +155,10 @@ def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
     sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
     methods = SMOKE["sweep"]["methods"] or SMOKE["methods"]
     assert len(sweep) == len(methods) * len(SMOKE["sweep"]["sparsities"])
-    assert ((sweep.zero_weights - (sweep.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
+    # A method keeps its granularity in the sweep: the smoke's random prunes filters, and
+    # removes a filter's readers too, so only the unstructured cells hit the sparsity exactly.
+    weights = sweep[sweep.param_granularity == "unstructured"]
+    assert ((weights.zero_weights - (weights.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
     assert (sweep.epochs_after_checkpoint == 4).all()
     assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
 

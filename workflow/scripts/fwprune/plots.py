@@ -161,6 +161,9 @@ def cell_means(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """Per budget, method, granularity and target sparsity: the mean of each of `columns`
     over seeds with its 95% t-interval (`_low`, `_high`; the mean with one seed)."""
     keys = ["budget", "method", "param_granularity", "target_sparsity"]
+    # A method whose own granularity is filter runs the same cell in both sweeps: one
+    # experiment, counted once, not as two seeds.
+    frame = frame.drop_duplicates(subset=["seed", *keys])
     rows = []
     for key, cell in frame.groupby(keys):
         row = dict(zip(keys, key, strict=True))

@@ -19,6 +19,7 @@ include: "workflow/rules/timing.smk"
 include: "workflow/rules/plot.smk"
 include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/sweep.smk"
+include: "workflow/rules/filter_sweep.smk"
 
 
 rule all:

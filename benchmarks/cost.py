@@ -7,7 +7,7 @@ Prints (jobs' CPU + Snakemake's own CPU) ÷ (epochs trained × one plain `model.
 CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The parts:
 
 - jobs' CPU: the `cpu_time` column of every `*.benchmark.tsv` under RUN/results and
-  RUN/data (results/sweep only with --with-sweep);
+  RUN/data (the sweeps', results/sweep and results/filter_sweep, only with --with-sweep);
 - Snakemake's own CPU: `--snakemake-cpu S`, or what is left of `--total-cpu S` or of
   `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
   jobs' CPU is taken out;
@@ -35,7 +35,13 @@ SUFFIX = ".benchmark.tsv"
 EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
 EXAMPLES_LINE = re.compile(r"training epoch \d+ on (\d+) examples")
 # Benchmark file stems that are not the rule's name (workflow/rules/*.smk).
-STEMS = {"timing": "time_inference", "sparsity_sweep": "sweep_plot"}
+STEMS = {
+    "timing": "time_inference",
+    "sparsity_sweep": "sweep_plot",
+    "accuracy_vs_cost": "filter_sweep_plot",
+}
+# The sweeps' results folders, which are also their rules' prefixes (sweep_prune, ...).
+SWEEPS = ("sweep", "filter_sweep")
 GOAL = 1.15
 
 
@@ -47,7 +53,7 @@ class Job:
 
 
 def rule_of(benchmark: Path) -> str:
-    """The rule behind a benchmark file, from its name (and `sweep` in its path)."""
+    """The rule behind a benchmark file, from its name (and a sweep's folder in its path)."""
     stem = benchmark.name.removesuffix(SUFFIX)
     if re.fullmatch(r"epoch\d+", stem):
         rule = "pretrain"
@@ -55,8 +61,8 @@ def rule_of(benchmark: Path) -> str:
         rule = "download"
     else:
         rule = STEMS.get(stem, stem)
-    sweep = "sweep" in benchmark.parts and not rule.startswith("sweep")
-    return f"sweep_{rule}" if sweep else rule
+    sweep = next((part for part in benchmark.parts if part in SWEEPS), None)
+    return f"{sweep}_{rule}" if sweep and not rule.startswith(sweep) else rule
 
 
 def epochs_in(log: Path) -> int:
@@ -69,7 +75,7 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
     for benchmark in sorted(
         f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
     ):
-        if rule_of(benchmark).startswith("sweep") and not with_sweep:
+        if rule_of(benchmark).startswith(SWEEPS) and not with_sweep:
             continue
         lines = benchmark.read_text().splitlines()
         header, values = lines[0].split("\t"), lines[-1].split("\t")
@@ -194,7 +200,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="plain fit epochs measured")
     parser.add_argument("--job-rounds", type=int, default=3, help="fresh jobs measured")
     parser.add_argument("--data", type=Path, help="MNIST npz (default RUN/data/mnist.npz)")
-    parser.add_argument("--with-sweep", action="store_true", help="count results/sweep too")
+    parser.add_argument("--with-sweep", action="store_true", help="count the sweeps too")
     return parser.parse_args(argv)
 
 

@@ -68,6 +68,13 @@ def smoke_sweep(smoke_run) -> Path:
 
 
 @pytest.fixture(scope="session")
+def smoke_filter_sweep(smoke_sweep) -> Path:
+    """The finished smoke run and sweep with the filter sweep and its figure run too."""
+    run_snakemake(smoke_sweep, "--cores", "2", "filter_sweep", "--configfile", "tests/smoke.yaml")
+    return smoke_sweep
+
+
+@pytest.fixture(scope="session")
 def smoke_metrics(smoke_run) -> pd.DataFrame:
     return pd.read_parquet(smoke_run / "results" / "metrics.parquet")
 

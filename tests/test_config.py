@@ -23,6 +23,14 @@ BAD_CONFIGS = {
     "misspelt key": ({"fw_momentum": {"sparsty_final": 0.5}}, ["'sparsty_final' was unexpected"]),
     "misspelt section": ({"trian": {"batch_size": 3}}, ["'trian' was unexpected"]),
     "wrong type": ({"train": {"batch_size": "big"}}, ["'big' is not of type 'integer'"]),
+    "every filter removed": (
+        {"filter_sweep": {"fractions": [0.5, 1.0]}},
+        ["instance['filter_sweep']['fractions'][1]", "maximum of 1"],
+    ),
+    "unknown filter-sweep method": (
+        {"filter_sweep": {"methods": ["fw", "lottery"]}},
+        ["'lottery' is not one of", "instance['filter_sweep']['methods'][1]"],
+    ),
     "schedule downwards": (
         {"fw_momentum": {"sparsity_init": 0.7, "sparsity_final": 0.6}},
         ["fw_momentum.sparsity_init (0.7) must not exceed fw_momentum.sparsity_final (0.6)"],
@@ -52,3 +60,18 @@ def test_defaults_fill_a_minimal_config(workdir):
     (workdir / "minimal.yaml").write_text(yaml.safe_dump({"budgets": [1], "seeds": [0]}))
     result = run_snakemake(workdir, "-n", "--configfile", "minimal.yaml", "--quiet", "rules")
     assert "prune" in result.stdout + result.stderr
+
+
+def test_the_filter_sweep_plans_every_cell_timed(workdir):
+    """config.yaml's filter sweep (methods null: the sweep's) plans a timed cell for each
+    method, fraction and budget."""
+    (workdir / "one_seed.yaml").write_text(yaml.safe_dump({"seeds": [0]}))
+    result = run_snakemake(workdir, "-n", "--configfile", "one_seed.yaml", "--", "filter_sweep")
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    sweep = config["filter_sweep"]
+    assert sweep["methods"] is None
+    for method in config["sweep"]["methods"]:
+        for budget in sweep["budgets"]:
+            for fraction in sweep["fractions"]:
+                cell = f"results/filter_sweep/seed0/budget{budget}/{method}/sparsity{fraction}"
+                assert f"{cell}/timing.tsv" in result.stdout

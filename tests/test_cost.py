@@ -21,6 +21,8 @@ JOBS = [
     ("results/aggregate", 1.0, 0),
     ("results/figures/sparsity_sweep", 2.0, 0),  # the sweep's plot: not counted either
     ("results/sweep/seed0/budget2/fw/sparsity0.9/prune", 99.0, 4),  # not counted by default
+    ("results/filter_sweep/seed0/budget2/fw/sparsity0.5/prune", 99.0, 4),  # nor this
+    ("results/figures/accuracy_vs_cost", 2.0, 0),  # nor the filter sweep's plot
 ]
 
 
@@ -45,7 +47,7 @@ def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_logs(tmp_path):
     assert by_rule["prune"].cpu == 50.0 and by_rule["prune"].epochs == 4
     assert by_rule["time_inference"].cpu == 4.0
     assert sum(job.epochs for job in jobs) == 6
-    assert len(job_records(tmp_path, with_sweep=True)) == 11
+    assert len(job_records(tmp_path, with_sweep=True)) == 13
 
 
 def test_ratio_and_where_the_rest_goes(tmp_path):
@@ -90,6 +92,12 @@ def test_snakemake_own_cpu_is_the_total_minus_the_jobs(tmp_path):
         ("results/sweep/seed0/budget1/fw/sparsity0.5/evaluate.benchmark.tsv", "sweep_evaluate"),
         ("results/sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
         ("results/figures/sparsity_sweep.benchmark.tsv", "sweep_plot"),
+        (
+            "results/filter_sweep/seed0/budget1/fw/sparsity0.5/prune.benchmark.tsv",
+            "filter_sweep_prune",
+        ),
+        ("results/filter_sweep/aggregate.benchmark.tsv", "filter_sweep_aggregate"),
+        ("results/figures/accuracy_vs_cost.benchmark.tsv", "filter_sweep_plot"),
     ],
 )
 def test_rule_of_a_benchmark_file(path, rule):

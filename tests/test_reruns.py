@@ -79,6 +79,10 @@ ROWS = {
     "timing.threads": (config(timing={"threads": 2}), set()),
     "fw.gamma, unused by the harmonic step": (config(fw={"gamma": 0.3}), set()),
     "sweep, not in the default target": (config(sweep={"sparsities": [0.5, 0.8]}), set()),
+    "filter_sweep, not in the default target": (
+        config(filter_sweep={"fractions": [0.25, 0.5]}),
+        set(),
+    ),
     "timing.repeats": (
         config(timing={"repeats": 30}),
         {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,

@@ -1,3 +1,4 @@
+import dataclasses
 import functools
 import json
 import sys
@@ -43,7 +44,6 @@ for name, method in REGISTRY.items():
         )
 
 METHODS = config["methods"]
-SWEEP_METHODS = config["sweep"]["methods"] or METHODS
 RUN = "results/seed{seed}/budget{budget}"
 
 
@@ -129,12 +129,6 @@ wildcard_constraints:
 MINUTES_PER_EPOCH = 2
 
 
-# The most epochs a method of the sweep trains after the checkpoint: the sweep gives every
-# method this many. A pruning job trains at most the larger of that and the run's most.
-SWEEP_EPOCHS = max(map(epochs_spent, SWEEP_METHODS))
-MOST_EPOCHS = max(SWEEP_EPOCHS, *map(epochs_spent, METHODS))
-
-
 def retried(amount):
     """A resource of `amount` times the attempt."""
     return lambda wildcards, attempt: amount * attempt
@@ -150,15 +144,22 @@ def training_minutes(epochs):
 SHORT_JOB_MINUTES = 2
 
 
-def finetune_minutes(wildcards, attempt):
-    """Run time of a fine-tune: a copy when it trains no epoch, else `training_minutes`."""
-    if "sparsity" in wildcards.keys():  # the sweep's, which gets the spare epochs
-        epochs = sweep_params(wildcards)["finetune_epochs"]
-    else:
-        epochs = config[wildcards.method]["finetune_epochs"]
-    if epochs == 0:
-        return SHORT_JOB_MINUTES * attempt
-    return training_minutes(epochs)(wildcards, attempt)
+def finetune_epochs(wildcards):
+    """The run's fine-tuning epochs of a method."""
+    return config[wildcards.method]["finetune_epochs"]
+
+
+def finetune_minutes(finetune_epochs):
+    """Run time of a fine-tune of `finetune_epochs(wildcards)` epochs: a copy when it
+    trains no epoch, else `training_minutes`."""
+
+    def minutes(wildcards, attempt):
+        epochs = finetune_epochs(wildcards)
+        if epochs == 0:
+            return SHORT_JOB_MINUTES * attempt
+        return training_minutes(epochs)(wildcards, attempt)
+
+    return minutes
 
 
 def previous_checkpoint(wildcards):
@@ -200,38 +201,124 @@ def run_description(wildcards):
     }
 
 
-SWEEP_RUN = "results/sweep/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    """A sweep, its own target, not part of the default run: each of `methods` at each
+    target in `sparsities` at each of `budgets`, into results/{name}/, with equal total
+    retraining (the most any of its methods spends: a method that spends less gets the rest
+    as fine-tuning). `settings` replace these keys of every method's section."""
+
+    name: str
+    sparsities: list
+    budgets: list
+    methods: list
+    settings: dict
+
+    @property
+    def run(self):
+        return f"results/{self.name}/seed{{seed}}/budget{{budget}}/{{method}}/sparsity{{sparsity}}"
+
+    @property
+    def epochs(self):
+        return max(REGISTRY[m].epochs(config[m] | self.settings) for m in self.methods)
+
+    def files(self, name):
+        """The file `name` of every cell of the sweep."""
+        return expand(
+            f"{self.run}/{name}",
+            seed=config["seeds"],
+            budget=self.budgets,
+            method=self.methods,
+            sparsity=self.sparsities,
+        )
 
 
-def sweep_params(wildcards):
-    """A method's settings at a sweep sparsity, its spare epochs given to fine-tuning."""
-    params = dict(config[wildcards.method])
+# The sparsity sweep (`snakemake sweep`): each method with its own granularity.
+SWEEP = Sweep(
+    name="sweep",
+    sparsities=config["sweep"]["sparsities"],
+    budgets=config["sweep"]["budgets"],
+    methods=config["sweep"]["methods"] or METHODS,
+    settings={},
+)
+# The filter sweep (`snakemake filter_sweep`): each method pruning whole filters, its
+# sparsity the fraction of filters removed.
+FILTER_SWEEP = Sweep(
+    name="filter_sweep",
+    sparsities=config["filter_sweep"]["fractions"],
+    budgets=config["filter_sweep"]["budgets"],
+    methods=config["filter_sweep"]["methods"] or SWEEP.methods,
+    settings={"granularity": "filter"},
+)
+# A pruning job trains at most the most of any sweep's and of the run's methods.
+MOST_EPOCHS = max(SWEEP.epochs, FILTER_SWEEP.epochs, *map(epochs_spent, METHODS))
+
+
+def sweep_params(sweep, wildcards):
+    """A method's settings in a cell of `sweep`, its spare epochs given to fine-tuning."""
+    params = config[wildcards.method] | sweep.settings
     params[REGISTRY[wildcards.method].target_key] = float(wildcards.sparsity)
     if "sparsity_init" in params:  # a schedule must not start above its target
         params["sparsity_init"] = min(
             params["sparsity_init"], float(wildcards.sparsity)
         )
-    params["finetune_epochs"] += SWEEP_EPOCHS - REGISTRY[wildcards.method].epochs(
+    params["finetune_epochs"] += sweep.epochs - REGISTRY[wildcards.method].epochs(
         params
     )
     return used_settings(params)
 
 
-def sweep_row(wildcards):
-    row = run_description(wildcards) | {"target_sparsity": float(wildcards.sparsity)}
-    return row | {
-        f"param_{key}": value for key, value in sweep_params(wildcards).items()
+def sweep_finetune_epochs(sweep):
+    return lambda wildcards: sweep_params(sweep, wildcards)["finetune_epochs"]
+
+
+def sweep_row(sweep):
+    """The config values behind a row of `sweep`'s metrics table."""
+
+    def row(wildcards):
+        described = run_description(wildcards) | {
+            "target_sparsity": float(wildcards.sparsity)
+        }
+        settings = sweep_params(sweep, wildcards)
+        return described | {f"param_{key}": value for key, value in settings.items()}
+
+    return row
+
+
+# The params of a sweep's prune, finetune and evaluate jobs: those of the run's rules, with
+# the settings of the sweep's cell.
+def sweep_prune_params(sweep):
+    return {
+        "seed": lambda wildcards: int(wildcards.seed),
+        "method": lambda wildcards: pruning_settings(sweep_params(sweep, wildcards)),
+        "train": TRAIN,
+        "data": DATA_SUBSET,
+        "data_sha256": DATA_SHA256,
+        "network": NETWORK,
+        "code": code_meaning("prune"),
     }
 
 
-def sweep_tables():
-    return expand(
-        f"{SWEEP_RUN}/metrics.tsv",
-        seed=config["seeds"],
-        budget=config["sweep"]["budgets"],
-        method=SWEEP_METHODS,
-        sparsity=config["sweep"]["sparsities"],
-    )
+def sweep_finetune_params(sweep):
+    return {
+        "seed": lambda wildcards: int(wildcards.seed),
+        "epochs": sweep_finetune_epochs(sweep),
+        "granularity": lambda wildcards: sweep_params(sweep, wildcards)["granularity"],
+        "train": TRAIN,
+        "data": DATA_SUBSET,
+        "data_sha256": DATA_SHA256,
+        "network": NETWORK,
+        "code": code_meaning("finetune"),
+    }
+
+
+def sweep_evaluate_params(sweep):
+    return {
+        "row": sweep_row(sweep),
+        "data": DATA_SUBSET,
+        "data_sha256": DATA_SHA256,
+        "code": code_meaning("evaluate"),
+    }
 
 
 def metrics_tables():

@@ -44,12 +44,12 @@ rule finetune:
     threads: config["threads"]
     resources:
         mem_mb=retried(2500),
-        runtime=finetune_minutes,
+        runtime=finetune_minutes(finetune_epochs),
     params:
         data_sha256=DATA_SHA256,
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
-        epochs=lambda wildcards: config[wildcards.method]["finetune_epochs"],
+        epochs=finetune_epochs,
         # The exported model: physically smaller with filter pruning.
         granularity=lambda wildcards: config[wildcards.method]["granularity"],
         train=TRAIN,

@@ -4,20 +4,14 @@
 
 use rule prune as sweep_prune with:
     output:
-        state=f"{SWEEP_RUN}/pruned.npz",
-        model=f"{SWEEP_RUN}/pruned.keras",
+        state=f"{SWEEP.run}/pruned.npz",
+        model=f"{SWEEP.run}/pruned.keras",
     log:
-        f"{SWEEP_RUN}/prune.log",
+        f"{SWEEP.run}/prune.log",
     benchmark:
-        f"{SWEEP_RUN}/prune.benchmark.tsv"
+        f"{SWEEP.run}/prune.benchmark.tsv"
     params:
-        seed=lambda wildcards: int(wildcards.seed),
-        method=lambda wildcards: pruning_settings(sweep_params(wildcards)),
-        train=TRAIN,
-        data=DATA_SUBSET,
-        data_sha256=DATA_SHA256,
-        network=NETWORK,
-        code=code_meaning("prune"),
+        **sweep_prune_params(SWEEP),
 
 
 use rule finetune as sweep_finetune with:
@@ -26,21 +20,17 @@ use rule finetune as sweep_finetune with:
         model=rules.sweep_prune.output.model,
         data=DATA_FILE,
     output:
-        state=f"{SWEEP_RUN}/finetuned.npz",
-        model=f"{SWEEP_RUN}/finetuned.keras",
+        state=f"{SWEEP.run}/finetuned.npz",
+        model=f"{SWEEP.run}/finetuned.keras",
     log:
-        f"{SWEEP_RUN}/finetune.log",
+        f"{SWEEP.run}/finetune.log",
     benchmark:
-        f"{SWEEP_RUN}/finetune.benchmark.tsv"
+        f"{SWEEP.run}/finetune.benchmark.tsv"
+    resources:
+        mem_mb=retried(2500),
+        runtime=finetune_minutes(sweep_finetune_epochs(SWEEP)),
     params:
-        seed=lambda wildcards: int(wildcards.seed),
-        epochs=lambda wildcards: sweep_params(wildcards)["finetune_epochs"],
-        granularity=lambda wildcards: sweep_params(wildcards)["granularity"],
-        train=TRAIN,
-        data=DATA_SUBSET,
-        data_sha256=DATA_SHA256,
-        network=NETWORK,
-        code=code_meaning("finetune"),
+        **sweep_finetune_params(SWEEP),
 
 
 use rule evaluate as sweep_evaluate with:
@@ -50,22 +40,33 @@ use rule evaluate as sweep_evaluate with:
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
         data=DATA_FILE,
     output:
-        f"{SWEEP_RUN}/metrics.tsv",
+        f"{SWEEP.run}/metrics.tsv",
     log:
-        f"{SWEEP_RUN}/evaluate.log",
+        f"{SWEEP.run}/evaluate.log",
     benchmark:
-        f"{SWEEP_RUN}/evaluate.benchmark.tsv"
+        f"{SWEEP.run}/evaluate.benchmark.tsv"
     params:
-        row=sweep_row,
-        data=DATA_SUBSET,
-        data_sha256=DATA_SHA256,
-        code=code_meaning("evaluate"),
+        **sweep_evaluate_params(SWEEP),
+
+
+# The latency of each cell's exported model over the dense checkpoint, timed alone.
+use rule time_inference as sweep_time_inference with:
+    input:
+        pruned=rules.sweep_finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        data=DATA_FILE,
+    output:
+        f"{SWEEP.run}/timing.tsv",
+    log:
+        f"{SWEEP.run}/timing.log",
+    benchmark:
+        f"{SWEEP.run}/timing.benchmark.tsv"
 
 
 use rule aggregate as sweep_aggregate with:
     input:
-        tables=sweep_tables(),
-        timings=[],
+        tables=SWEEP.files("metrics.tsv"),
+        timings=SWEEP.files("timing.tsv"),
     output:
         table="results/sweep/metrics.parquet",
         text="results/sweep/metrics.tsv",

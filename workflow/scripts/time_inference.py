@@ -25,6 +25,8 @@ def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None
         warmup=timing["warmup"],
     )
     row = {"seed": params.seed, "budget": int(wildcards.budget), "method": wildcards.method}
+    if "sparsity" in wildcards.keys():  # a sweep's cell: its rows differ by sparsity
+        row["target_sparsity"] = float(wildcards.sparsity)
     logger.info("%s", row | measured)
     write_table(pd.DataFrame([row | measured]), output)
 

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from fwprune import names  # noqa: E402
+from fwprune.claims import mean_ci  # noqa: E402
 from fwprune.io import atomic_output  # noqa: E402
 from fwprune.methods import REGISTRY  # noqa: E402
 
@@ -141,6 +142,115 @@ def sweep_figure(frame: pd.DataFrame):
     grid.figure.suptitle(f"Accuracy vs sparsity at equal retraining ({band})")
     grid.figure.subplots_adjust(top=0.86)  # room for the title inside the saved figure
     return grid.figure
+
+
+# x column and axis label of each panel of accuracy_vs_cost_figure
+COSTS = {
+    "inference_time_ratio": "Latency per example (× unpruned model, batch 1)",
+    "model_gzip_ratio": "Model file size, gzipped (× unpruned model)",
+}
+# How each granularity's points are drawn: the marker filled or hollow, the line through
+# a method's sparsities solid or dashed.
+GRANULARITY_STYLES = {
+    "unstructured": {"fill": True, "linestyle": "-"},
+    "filter": {"fill": False, "linestyle": "--"},
+}
+
+
+def cell_means(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Per budget, method, granularity and target sparsity: the mean of each of `columns`
+    over seeds with its 95% t-interval (`_low`, `_high`; the mean with one seed)."""
+    keys = ["budget", "method", "param_granularity", "target_sparsity"]
+    # A method whose own granularity is filter runs the same cell in both sweeps: one
+    # experiment, counted once, not as two seeds.
+    frame = frame.drop_duplicates(subset=["seed", *keys])
+    rows = []
+    for key, cell in frame.groupby(keys):
+        row = dict(zip(keys, key, strict=True))
+        for column in columns:
+            row[column], row[f"{column}_low"], row[f"{column}_high"] = mean_ci(cell[column])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def draw_cost_panel(axes, cells: pd.DataFrame, cost: str, palette: dict, markers: dict) -> None:
+    """Accuracy against one cost: one line per method and granularity through its
+    sparsities, a point per sparsity with its interval as error bars."""
+    for (method, granularity), line in cells.groupby(["method", "param_granularity"]):
+        line = line.sort_values("target_sparsity")
+        style, colour = GRANULARITY_STYLES[granularity], palette[method_label(method)]
+        axes.errorbar(
+            line[cost],
+            line["test_accuracy"],
+            xerr=[line[cost] - line[f"{cost}_low"], line[f"{cost}_high"] - line[cost]],
+            yerr=[
+                line["test_accuracy"] - line["test_accuracy_low"],
+                line["test_accuracy_high"] - line["test_accuracy"],
+            ],
+            color=colour,
+            marker=markers[method_label(method)],
+            markerfacecolor=colour if style["fill"] else "white",
+            markersize=6,
+            linestyle=style["linestyle"],
+            linewidth=1,
+            elinewidth=0.8,
+            capsize=2,
+        )
+    axes.axvline(1.0, color="grey", linestyle=":", linewidth=1)  # the unpruned model's cost
+    axes.grid(alpha=0.3)
+
+
+def cost_legend(figure, order: list[str], palette: dict, markers: dict) -> None:
+    """One legend: the methods by colour and marker, the granularities by fill and line."""
+    handles = [
+        plt.Line2D([], [], color=palette[label], marker=markers[label], label=label)
+        for label in order
+    ]
+    handles += [
+        plt.Line2D(
+            [],
+            [],
+            color="black",
+            marker="o",
+            markerfacecolor="black" if style["fill"] else "white",
+            linestyle=style["linestyle"],
+            label=f"{granularity} pruning",
+        )
+        for granularity, style in GRANULARITY_STYLES.items()
+    ]
+    handles.append(plt.Line2D([], [], color="grey", linestyle=":", label="unpruned model"))
+    figure.legend(handles=handles, loc="outside right center", frameon=False)
+
+
+def accuracy_vs_cost_figure(frame: pd.DataFrame):
+    """Test accuracy against measured latency and against gzip size (each ÷ the unpruned
+    model's), one point per method and target sparsity (mean over seeds, 95% CI), colour
+    and marker by method, fill by granularity; one row of panels per budget. `frame`
+    holds rows of both sweeps (columns of sweep_row, evaluate and time_inference)."""
+    cells = cell_means(frame, ["test_accuracy", *COSTS])
+    order, palette, markers = method_styles(cells["method"])
+    budgets = sorted(cells["budget"].unique())
+    figure, axes = plt.subplots(
+        len(budgets),
+        len(COSTS),
+        figsize=(10.0, 3.6 * len(budgets) + 0.6),
+        sharey="row",
+        squeeze=False,
+        layout="constrained",
+    )
+    for row, budget in zip(axes, budgets, strict=True):
+        for panel, (cost, label) in zip(row, COSTS.items(), strict=True):
+            draw_cost_panel(panel, cells[cells.budget == budget], cost, palette, markers)
+            panel.set(xlabel=label, title=f"pre-trained {budget} epoch(s)")
+        row[0].set_ylabel("Test accuracy (fraction correct)")
+    cost_legend(figure, order, palette, markers)
+    seeds = frame["seed"].nunique()
+    band = f"mean and 95% CI over {seeds} seeds" if seeds > 1 else "1 seed"
+    figure.suptitle(
+        f"Accuracy against cost at equal retraining ({band})\n"
+        "one point per method and sparsity; up and left is better"
+    )
+    return figure
 
 
 def stage_time_figure(benchmarks: pd.DataFrame):

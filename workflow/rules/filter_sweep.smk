@@ -1,0 +1,110 @@
+# The filter sweep: every method pruning whole filters at every fraction, with the sweep's
+# equal retraining and timing, and accuracy against latency and size of both sweeps. Its
+# own target (`snakemake filter_sweep`), not part of the default run; it needs the sweep.
+
+
+use rule sweep_prune as filter_sweep_prune with:
+    output:
+        state=f"{FILTER_SWEEP.run}/pruned.npz",
+        model=f"{FILTER_SWEEP.run}/pruned.keras",
+    log:
+        f"{FILTER_SWEEP.run}/prune.log",
+    benchmark:
+        f"{FILTER_SWEEP.run}/prune.benchmark.tsv"
+    params:
+        **sweep_prune_params(FILTER_SWEEP),
+
+
+use rule sweep_finetune as filter_sweep_finetune with:
+    input:
+        state=rules.filter_sweep_prune.output.state,
+        model=rules.filter_sweep_prune.output.model,
+        data=DATA_FILE,
+    output:
+        state=f"{FILTER_SWEEP.run}/finetuned.npz",
+        model=f"{FILTER_SWEEP.run}/finetuned.keras",
+    log:
+        f"{FILTER_SWEEP.run}/finetune.log",
+    benchmark:
+        f"{FILTER_SWEEP.run}/finetune.benchmark.tsv"
+    resources:
+        mem_mb=retried(2500),
+        runtime=finetune_minutes(sweep_finetune_epochs(FILTER_SWEEP)),
+    params:
+        **sweep_finetune_params(FILTER_SWEEP),
+
+
+use rule sweep_evaluate as filter_sweep_evaluate with:
+    input:
+        state=rules.filter_sweep_finetune.output.state,
+        model=rules.filter_sweep_finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        data=DATA_FILE,
+    output:
+        f"{FILTER_SWEEP.run}/metrics.tsv",
+    log:
+        f"{FILTER_SWEEP.run}/evaluate.log",
+    benchmark:
+        f"{FILTER_SWEEP.run}/evaluate.benchmark.tsv"
+    params:
+        **sweep_evaluate_params(FILTER_SWEEP),
+
+
+use rule sweep_time_inference as filter_sweep_time_inference with:
+    input:
+        pruned=rules.filter_sweep_finetune.output.model,
+        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        data=DATA_FILE,
+    output:
+        f"{FILTER_SWEEP.run}/timing.tsv",
+    log:
+        f"{FILTER_SWEEP.run}/timing.log",
+    benchmark:
+        f"{FILTER_SWEEP.run}/timing.benchmark.tsv"
+
+
+use rule sweep_aggregate as filter_sweep_aggregate with:
+    input:
+        tables=FILTER_SWEEP.files("metrics.tsv"),
+        timings=FILTER_SWEEP.files("timing.tsv"),
+    output:
+        table="results/filter_sweep/metrics.parquet",
+        text="results/filter_sweep/metrics.tsv",
+    log:
+        "results/filter_sweep/aggregate.log",
+    benchmark:
+        "results/filter_sweep/aggregate.benchmark.tsv"
+
+
+rule filter_sweep_plot:
+    input:
+        sweeps=[
+            rules.sweep_aggregate.output.table,
+            rules.filter_sweep_aggregate.output.table,
+        ],
+    output:
+        pdf="results/figures/accuracy_vs_cost.pdf",
+        png=report(
+            "results/figures/accuracy_vs_cost.png",
+            caption="../report/accuracy_vs_cost.rst",
+            category="Filter sweep",
+        ),
+    log:
+        "results/figures/accuracy_vs_cost.log",
+    benchmark:
+        "results/figures/accuracy_vs_cost.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_meaning("filter_sweep_plot"),
+    script:
+        "../scripts/filter_sweep_plot.py"
+
+
+rule filter_sweep:
+    input:
+        rules.filter_sweep_plot.output.pdf,

@@ -295,7 +295,6 @@ def sweep_prune_params(sweep):
         "data": DATA_SUBSET,
         "data_sha256": DATA_SHA256,
         "network": NETWORK,
-        "code": code_meaning("prune"),
     }
 
 
@@ -308,7 +307,6 @@ def sweep_finetune_params(sweep):
         "data": DATA_SUBSET,
         "data_sha256": DATA_SHA256,
         "network": NETWORK,
-        "code": code_meaning("finetune"),
     }
 
 
@@ -317,7 +315,6 @@ def sweep_evaluate_params(sweep):
         "row": sweep_row(sweep),
         "data": DATA_SUBSET,
         "data_sha256": DATA_SHA256,
-        "code": code_meaning("evaluate"),
     }
 
 

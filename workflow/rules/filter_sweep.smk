@@ -13,6 +13,7 @@ use rule sweep_prune as filter_sweep_prune with:
         f"{FILTER_SWEEP.run}/prune.benchmark.tsv"
     params:
         **sweep_prune_params(FILTER_SWEEP),
+        code=code_meaning("prune"),
 
 
 use rule sweep_finetune as filter_sweep_finetune with:
@@ -32,6 +33,7 @@ use rule sweep_finetune as filter_sweep_finetune with:
         runtime=finetune_minutes(sweep_finetune_epochs(FILTER_SWEEP)),
     params:
         **sweep_finetune_params(FILTER_SWEEP),
+        code=code_meaning("finetune"),
 
 
 use rule sweep_evaluate as filter_sweep_evaluate with:
@@ -48,6 +50,7 @@ use rule sweep_evaluate as filter_sweep_evaluate with:
         f"{FILTER_SWEEP.run}/evaluate.benchmark.tsv"
     params:
         **sweep_evaluate_params(FILTER_SWEEP),
+        code=code_meaning("evaluate"),
 
 
 use rule sweep_time_inference as filter_sweep_time_inference with:

@@ -12,6 +12,7 @@ use rule prune as sweep_prune with:
         f"{SWEEP.run}/prune.benchmark.tsv"
     params:
         **sweep_prune_params(SWEEP),
+        code=code_meaning("prune"),
 
 
 use rule finetune as sweep_finetune with:
@@ -31,6 +32,7 @@ use rule finetune as sweep_finetune with:
         runtime=finetune_minutes(sweep_finetune_epochs(SWEEP)),
     params:
         **sweep_finetune_params(SWEEP),
+        code=code_meaning("finetune"),
 
 
 use rule evaluate as sweep_evaluate with:
@@ -47,6 +49,7 @@ use rule evaluate as sweep_evaluate with:
         f"{SWEEP.run}/evaluate.benchmark.tsv"
     params:
         **sweep_evaluate_params(SWEEP),
+        code=code_meaning("evaluate"),
 
 
 # The latency of each cell's exported model over the dense checkpoint, timed alone.

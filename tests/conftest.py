@@ -116,8 +116,14 @@ def logged_jobs(output: str) -> set[str]:
 
 
 def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
-    """The metrics without wall-clock measurements, which differ between any two runs."""
-    measured = [c for c in frame if c.startswith("inference_time") or c.endswith("latency_ms")]
+    """The metrics without what differs between any two runs: wall-clock measurements, and
+    the `.keras` file's size, which holds its save date (Keras' metadata.json), so that
+    its bytes and their gzip differ by a few bytes from run to run."""
+    measured = [
+        c
+        for c in frame
+        if c.startswith(("inference_time", "model_bytes", "model_gzip")) or c.endswith("latency_ms")
+    ]
     return frame.drop(columns=measured).sort_values(KEYS).reset_index(drop=True)
 
 

@@ -43,7 +43,7 @@ def table_rows(markdown: str) -> list[list[str]]:
 
 
 def test_each_fw_method_is_judged_against_every_baseline_in_every_cell():
-    table = table_rows(verdicts.fw_against_baselines(verdicts.accuracy_by_seed(synthetic_sweep())))
+    table = table_rows(verdicts.fw_against_baselines(verdicts.sweep_accuracy(synthetic_sweep())))
     header, body = table[0], table[2:]
     expected = {
         f"{fw} − {base}" for fw in (FW, FW_MOMENTUM) for base in ("gmp", "magnitude", "random")
@@ -58,7 +58,7 @@ def test_each_fw_method_is_judged_against_every_baseline_in_every_cell():
 
 
 def test_the_interval_is_the_t_interval_of_the_paired_differences():
-    table = table_rows(verdicts.fw_against_baselines(verdicts.accuracy_by_seed(synthetic_sweep())))
+    table = table_rows(verdicts.fw_against_baselines(verdicts.sweep_accuracy(synthetic_sweep())))
     cell = dict(zip(table[0], table[2], strict=True))[f"{FW} − gmp"]
     # Differences 0.050, 0.052, 0.048: mean 0.05, sd 0.002, t(0.975, 2) = 4.303.
     half = 4.302653 * 0.002 / 3**0.5
@@ -67,11 +67,11 @@ def test_the_interval_is_the_t_interval_of_the_paired_differences():
 
 def test_the_best_method_and_whether_its_lead_is_shown():
     # FW leads magnitude, the runner-up, by 0.030, 0.072, 0.047: an interval containing 0.
-    rows = table_rows(verdicts.which_method(verdicts.accuracy_by_seed(synthetic_sweep())))
+    rows = table_rows(verdicts.which_method(verdicts.sweep_accuracy(synthetic_sweep())))
     assert all(row[-1] == f"{FW} (lead over magnitude not shown)" for row in rows[2:])
     wider = synthetic_sweep()
     wider.loc[wider.method == FW, "test_accuracy"] += 0.1
-    rows = table_rows(verdicts.which_method(verdicts.accuracy_by_seed(wider)))
+    rows = table_rows(verdicts.which_method(verdicts.sweep_accuracy(wider)))
     assert all(row[-1] == f"{FW} (lead over magnitude shown)" for row in rows[2:])
 
 

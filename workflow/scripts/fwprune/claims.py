@@ -257,12 +257,19 @@ def matched_compute_claims(frame: pd.DataFrame) -> list[Claim]:
     return claims
 
 
+def sweep_accuracy(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy with rows (budget, target_sparsity, seed) and one column per method."""
+    return sweep.pivot_table(
+        "test_accuracy", ["budget", "target_sparsity", "seed"], "method", aggfunc="first"
+    )
+
+
 def matched_sparsity_claims(sweep: pd.DataFrame) -> list[Claim]:
     """Beyond the paper: each FW method against magnitude at the same sparsity and retraining."""
     claims = []
+    by_budget = sweep_accuracy(sweep)
     for budget in sorted(sweep.budget.unique()):
-        rows = sweep[sweep.budget == budget]
-        accuracy = rows.pivot_table("test_accuracy", ["seed", "target_sparsity"], "method")
+        accuracy = by_budget.xs(budget, level="budget")
         for method in FW_METHODS:
             if method not in accuracy or MAGNITUDE not in accuracy:
                 continue

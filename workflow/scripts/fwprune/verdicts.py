@@ -19,14 +19,7 @@ import argparse
 
 import pandas as pd
 
-from fwprune.claims import FW_METHODS, YES, above, fmt, mean_ci
-
-
-def accuracy_by_seed(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Test accuracy with rows (budget, target_sparsity, seed) and one column per method."""
-    return sweep.pivot_table(
-        "test_accuracy", ["budget", "target_sparsity", "seed"], "method", aggfunc="first"
-    )
+from fwprune.claims import FW_METHODS, YES, above, fmt, mean_ci, sweep_accuracy
 
 
 def cells(accuracy: pd.DataFrame):
@@ -87,7 +80,7 @@ def fw_against_baselines(accuracy: pd.DataFrame) -> str:
 
 
 def report(sweep: pd.DataFrame) -> str:
-    accuracy = accuracy_by_seed(sweep)
+    accuracy = sweep_accuracy(sweep)
     seeds = accuracy.index.get_level_values("seed").nunique()
     return (
         f"### Which method (test accuracy, mean [95% CI] over {seeds} seeds)\n\n"

@@ -87,6 +87,10 @@ ROWS = {
         config(timing={"repeats": 30}),
         {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
     ),
+    "timing.large_batch_size": (
+        config(timing={"large_batch_size": 128}),
+        {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
+    ),
     "fw.finetune_epochs": (
         # No pruning; fw now spends 5 epochs: a new control, dense+5, one epoch further.
         config(fw={"finetune_epochs": 1}),

@@ -63,3 +63,23 @@ def test_bad_counts_are_refused(repeats, warmup):
 def test_ratio_summary_names_its_columns_after_the_ratio():
     summary = timing.ratio_summary("x_ratio", np.array([2.0, 4.0, 6.0]), np.array([2.0, 2.0, 2.0]))
     assert summary == {"x_ratio": 2.0, "x_ratio_q25": 1.5, "x_ratio_q75": 2.5}
+
+
+def test_latency_ratio_calls_each_model_on_batches_of_its_size_and_names_columns_by_suffix():
+    import tensorflow as tf
+
+    batch_sizes = []  # the batch dimension each model's compiled call was traced with
+
+    def model(x, training):
+        batch_sizes.append(x.shape[0])
+        return tf.reduce_sum(x, axis=1)
+
+    measured = timing.inference_latency_ratio(
+        model, model, model, np.zeros((10, 3), np.float32), 5, repeats=3, warmup=1, suffix="_b5"
+    )
+    assert set(batch_sizes) == {5}
+    ratios = ("inference_time_ratio_b5", "inference_time_control_ratio_b5")
+    assert set(measured) == {
+        *(f"{ratio}{quartile}" for ratio in ratios for quartile in ("", "_q25", "_q75")),
+        *(f"{model}_b5_latency_ms" for model in ("pruned", "dense", "dense_copy")),
+    }

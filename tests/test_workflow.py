@@ -116,13 +116,16 @@ def test_timing_jobs_ran_with_no_other_job_beside_them(smoke_run):
     assert jobs_beside_timing_jobs(smoke_run) == []
 
 
-def test_every_timing_row_carries_its_control(smoke_metrics):
+def test_every_timing_row_carries_its_control(smoke_run, smoke_metrics):
     timed = smoke_metrics.dropna(subset=["inference_time_ratio"])
     assert len(timed) == len(SMOKE["budgets"]) * len(SMOKE["methods"])
     for ratio in ("inference_time_ratio", "inference_time_control_ratio"):
-        assert (timed[f"{ratio}_q25"] <= timed[ratio]).all()
-        assert (timed[ratio] <= timed[f"{ratio}_q75"]).all()
-    assert (timed["dense_copy_latency_ms"] > 0).all()
+        for column in (ratio, f"{ratio}_large_batch"):  # batch 1 and a large batch
+            assert (timed[f"{column}_q25"] <= timed[column]).all()
+            assert (timed[column] <= timed[f"{column}_q75"]).all()
+    assert (timed[["dense_copy_latency_ms", "dense_copy_large_batch_latency_ms"]] > 0).all(None)
+    log = (smoke_run / "results/seed0/budget1/fw/timing.log").read_text()
+    assert "timing at batch size 1\n" in log and "timing at batch size 256\n" in log
 
 
 def test_a_second_run_has_nothing_to_do(smoke_run):
@@ -176,7 +179,7 @@ def test_filter_sweep_models_are_physically_smaller(smoke_filter_sweep):
 def test_both_sweeps_are_timed_and_drawn_by_cost(smoke_filter_sweep):
     for sweep in ("sweep", "filter_sweep"):
         cells = pd.read_parquet(smoke_filter_sweep / f"results/{sweep}/metrics.parquet")
-        for column in ("inference_time_ratio", "inference_time_control_ratio"):
+        for column in ("inference_time_ratio", "inference_time_ratio_large_batch"):
             assert cells[column].notna().all(), (sweep, column)
     for suffix in ("pdf", "png"):
         figure = smoke_filter_sweep / f"results/figures/accuracy_vs_cost.{suffix}"

@@ -1,5 +1,6 @@
 """Per-example latency of a pruned model over the unpruned one of the same budget, and of
-a second copy of the unpruned one over it (the control)."""
+a second copy of the unpruned one over it (the control), at the configured batch size and
+at a large batch (columns suffixed LARGE_BATCH)."""
 
 import pandas as pd
 
@@ -9,21 +10,30 @@ from fwprune.io import write_table
 from fwprune.timing import inference_latency_ratio
 from fwprune.training import load_exported
 
+# The suffix of the large-batch measurement's columns.
+LARGE_BATCH = "_large_batch"
+
 
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
     timing = params.timing
     logger = runtime.configure(threads, params.seed, log)
     _, (x_test, _) = prepare(load_dataset(inputs.data, params.data_sha256))
-    examples = x_test[: timing["batch_size"] * 100]
-    measured = inference_latency_ratio(
-        load_exported(inputs.pruned),
-        load_exported(inputs.dense),
-        load_exported(inputs.dense),  # a separate copy: the control
-        examples,
-        batch_size=timing["batch_size"],
-        repeats=timing["repeats"],
-        warmup=timing["warmup"],
-    )
+    # The dense model loaded twice: the second, separate copy is the control.
+    models = [load_exported(inputs.pruned), *(load_exported(inputs.dense) for _ in range(2))]
+    measured = {}
+    for batch_size, suffix in (
+        (timing["batch_size"], ""),
+        (timing["large_batch_size"], LARGE_BATCH),
+    ):
+        logger.info("timing at batch size %d", batch_size)
+        measured |= inference_latency_ratio(
+            *models,
+            x_test[: batch_size * 100],
+            batch_size=batch_size,
+            repeats=timing["repeats"],
+            warmup=timing["warmup"],
+            suffix=suffix,
+        )
     row = {"seed": params.seed, "budget": int(wildcards.budget), "method": wildcards.method}
     if "sparsity" in wildcards.keys():  # a sweep's cell: its rows differ by sparsity
         row["target_sparsity"] = float(wildcards.sparsity)

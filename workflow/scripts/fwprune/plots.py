@@ -147,6 +147,7 @@ def sweep_figure(frame: pd.DataFrame):
 # x column and axis label of each panel of accuracy_vs_cost_figure
 COSTS = {
     "inference_time_ratio": "Latency per example (× unpruned model, batch 1)",
+    "inference_time_ratio_large_batch": "Time per example at a large batch (× unpruned model)",
     "model_gzip_ratio": "Model file size, gzipped (× unpruned model)",
 }
 # How each granularity's points are drawn: the marker filled or hollow, the line through
@@ -233,7 +234,7 @@ def accuracy_vs_cost_figure(frame: pd.DataFrame):
     figure, axes = plt.subplots(
         len(budgets),
         len(COSTS),
-        figsize=(10.0, 3.6 * len(budgets) + 0.6),
+        figsize=(3.4 * len(COSTS) + 2.0, 3.6 * len(budgets) + 0.6),
         sharey="row",
         squeeze=False,
         layout="constrained",

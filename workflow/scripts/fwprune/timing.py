@@ -50,7 +50,14 @@ def ratio_summary(column: str, numerator: np.ndarray, denominator: np.ndarray) -
 
 
 def inference_latency_ratio(
-    pruned, dense, dense_copy, examples: np.ndarray, batch_size: int, repeats: int, warmup: int
+    pruned,
+    dense,
+    dense_copy,
+    examples: np.ndarray,
+    batch_size: int,
+    repeats: int,
+    warmup: int,
+    suffix: str = "",
 ) -> dict:
     """Per-example latency of `pruned` over `dense` (Keras models), measured interleaved,
     and the same ratio for `dense_copy`, a second copy of `dense` loaded separately.
@@ -58,6 +65,8 @@ def inference_latency_ratio(
     The copy does exactly the dense model's work, so its ratio is the noise floor: how far
     from 1.0 a model as fast as the dense one lands in this measurement. All three run
     through their own compiled call on the same batches; each round times one batch each.
+    `suffix` names the columns of a second measurement at another batch size
+    (`inference_time_ratio{suffix}`, `pruned{suffix}_latency_ms`, ...).
     """
     import tensorflow as tf
 
@@ -81,7 +90,7 @@ def inference_latency_ratio(
     models = {"pruned": pruned, "dense": dense, "dense_copy": dense_copy}
     times = interleaved_times({name: runner(m) for name, m in models.items()}, repeats, warmup)
     latencies = {
-        f"{name}_latency_ms": float(np.median(seconds) * 1000 / batch_size)
+        f"{name}{suffix}_latency_ms": float(np.median(seconds) * 1000 / batch_size)
         for name, seconds in times.items()
     }
     return (

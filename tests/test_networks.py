@@ -25,6 +25,7 @@ def test_lenet5_runs_through_the_whole_dag(tmp_path):
     run_snakemake(workdir, "--cores", "2", "--configfile", "lenet.yaml")
     metrics = pd.read_parquet(workdir / "results/metrics.parquet").set_index("method")
     assert set(metrics.index) == {"base", "magnitude"}
+    assert (metrics.network == "lenet5").all()  # every row names the network it measured
     assert (metrics.prunable_weights == LENET_PRUNABLE).all()
     pruned = metrics.loc["magnitude"]
     assert pruned.zero_weights == round(pruned.param_sparsity * LENET_PRUNABLE)

@@ -195,6 +195,7 @@ def run_description(wildcards):
         "budget": int(wildcards.budget),
         "method": model,
         "dataset": DATASET,
+        "network": NETWORK,
         **{f"train_{key}": value for key, value in TRAIN.items()},
         **{f"data_{key}": value for key, value in DATA_SUBSET.items()},
         **{f"param_{key}": value for key, value in method.items()},

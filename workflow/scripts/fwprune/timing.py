@@ -94,7 +94,9 @@ def inference_latency_ratio(
         for name, seconds in times.items()
     }
     return (
-        ratio_summary("inference_time_ratio", times["pruned"], times["dense"])
-        | ratio_summary("inference_time_control_ratio", times["dense_copy"], times["dense"])
+        ratio_summary(f"inference_time_ratio{suffix}", times["pruned"], times["dense"])
+        | ratio_summary(
+            f"inference_time_control_ratio{suffix}", times["dense_copy"], times["dense"]
+        )
         | latencies
     )

@@ -224,10 +224,11 @@ def cost_legend(figure, order: list[str], palette: dict, markers: dict) -> None:
 
 
 def accuracy_vs_cost_figure(frame: pd.DataFrame):
-    """Test accuracy against measured latency and against gzip size (each ÷ the unpruned
-    model's), one point per method and target sparsity (mean over seeds, 95% CI), colour
-    and marker by method, fill by granularity; one row of panels per budget. `frame`
-    holds rows of both sweeps (columns of sweep_row, evaluate and time_inference)."""
+    """Test accuracy against each of COSTS: latency per example at batch 1, time per example
+    at a large batch and gzip size (each ÷ the unpruned model's), one point per method and
+    target sparsity (mean over seeds, 95% CI), colour and marker by method, fill by
+    granularity; one row of panels per budget. `frame` holds rows of both sweeps (columns
+    of sweep_row, evaluate and time_inference)."""
     cells = cell_means(frame, ["test_accuracy", *COSTS])
     order, palette, markers = method_styles(cells["method"])
     budgets = sorted(cells["budget"].unique())

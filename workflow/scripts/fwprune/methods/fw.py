@@ -73,7 +73,7 @@ class Iterate:
     """Everything one FW iteration computed, kept so that tests and logs can inspect it."""
 
     iteration: int
-    magnitudes: np.ndarray  # the units' |W| (a filter's L2 norm) the tie rule used
+    magnitudes: np.ndarray  # the units' |W| (a filter's kernel RMS) the tie rule used
     gradient: np.ndarray  # g_i on this iteration's subsample
     direction: np.ndarray  # what the LMO minimises: g_i, or d_i with momentum
     vertex: np.ndarray  # v_i = LMO(direction) over C_k, k the final keep count

@@ -10,7 +10,7 @@ logger = logging.getLogger("fwprune")
 
 def magnitude(network, data, params: dict, rng):
     """Algorithm 2: one shot, global; keep the n - round(p n) largest |W| (units: weights,
-    or filters by their L2 norm)."""
+    or filters by the root mean square of their kernel)."""
     network.set_unit_mask(magnitude_mask(network.unit_magnitudes(), params["sparsity"]))
     logger.info("magnitude: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network

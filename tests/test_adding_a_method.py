@@ -8,7 +8,7 @@ from conftest import copy_workflow, run_snakemake
 
 # The file README's example adds: workflow/scripts/fwprune/methods/first.py.
 TOY_METHOD = '''
-"""Method `first`: keep the first weights in the flat view (a toy)."""
+"""Method `first`: keep the first units (weights or filters) in the flat view (a toy)."""
 
 import numpy as np
 
@@ -17,9 +17,9 @@ from fwprune.methods import Method, epochs_setting, sparsity_setting
 
 
 def keep_first(network, data, params, rng):
-    mask = np.zeros(network.size, dtype=bool)
-    mask[: keep_count(network.size, params["sparsity"])] = True
-    network.set_mask(mask)
+    mask = np.zeros(network.unit_count, dtype=bool)
+    mask[: keep_count(network.unit_count, params["sparsity"])] = True
+    network.set_unit_mask(mask)
     return network
 
 

@@ -186,6 +186,17 @@ def test_both_sweeps_are_timed_and_drawn_by_cost(smoke_filter_sweep):
         assert figure.stat().st_size > 1000
 
 
+def test_every_cell_of_both_sweeps_is_priced_against_its_checkpoint(smoke_filter_sweep):
+    text = (smoke_filter_sweep / "results/filter_sweep/tradeoffs.md").read_text()
+    lines = text.splitlines()
+    rows = [line for line in lines if line.startswith("| ") and "| method |" not in line]
+    unstructured = len(SMOKE["methods"]) * len(SMOKE["sweep"]["sparsities"])
+    filters = len(SMOKE["filter_sweep"]["methods"]) * len(SMOKE["filter_sweep"]["fractions"])
+    cells = unstructured + filters
+    assert len(rows) == cells  # both sweeps share budget 2, the filter sweep's one budget
+    assert any(row.endswith("| yes |") for row in rows)  # the frontier is never empty
+
+
 def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):
     text = (smoke_sweep / "results/sweep/verdicts.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| 2 |")]  # budget 2

@@ -108,6 +108,39 @@ rule filter_sweep_plot:
         "../scripts/filter_sweep_plot.py"
 
 
+# What each model of both sweeps buys in ms and kB per point of accuracy it gives up,
+# against the unpruned checkpoint's own evaluation.
+rule filter_sweep_tradeoffs:
+    input:
+        sweeps=rules.filter_sweep_plot.input.sweeps,
+        base=expand(
+            f"{RUN}/base/metrics.tsv",
+            seed=config["seeds"],
+            budget=FILTER_SWEEP.budgets,
+        ),
+    output:
+        report(
+            "results/filter_sweep/tradeoffs.md",
+            caption="../report/filter_sweep_tradeoffs.rst",
+            category="Filter sweep",
+        ),
+    log:
+        "results/filter_sweep/tradeoffs.log",
+    benchmark:
+        "results/filter_sweep/tradeoffs.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_meaning("filter_sweep_tradeoffs"),
+    script:
+        "../scripts/filter_sweep_tradeoffs.py"
+
+
 rule filter_sweep:
     input:
         rules.filter_sweep_plot.output.pdf,
+        rules.filter_sweep_tradeoffs.output,

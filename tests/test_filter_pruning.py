@@ -156,6 +156,15 @@ def test_the_exported_model_is_smaller_and_computes_what_the_masked_network_does
     np.testing.assert_allclose(small.predict(data[0], verbose=0), masked, rtol=0, atol=1e-5)
 
 
+def test_a_network_without_conv2_is_exported_at_full_shape_with_its_constant_output(trained, data):
+    trained.set_unit_mask(pruned_filters([], list(range(64))))
+    exported = trained.export()
+    assert exported.count_params() == trained.model.count_params()
+    masked = trained.model.predict(data[0], verbose=0)
+    np.testing.assert_allclose(exported.predict(data[0], verbose=0), masked, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(masked, masked[:1].repeat(len(masked), axis=0), atol=1e-6)
+
+
 def test_an_unstructured_mask_cannot_be_exported_as_filters(trained):
     from fwprune.export import physical_model
     from fwprune.model import build_model

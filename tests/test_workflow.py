@@ -123,7 +123,9 @@ def test_every_timing_row_carries_its_control(smoke_run, smoke_metrics):
         for column in (ratio, f"{ratio}_large_batch"):  # batch 1 and a large batch
             assert (timed[f"{column}_q25"] <= timed[column]).all()
             assert (timed[column] <= timed[f"{column}_q75"]).all()
-    assert (timed[["dense_copy_latency_ms", "dense_copy_large_batch_latency_ms"]] > 0).all(axis=None)
+    assert (timed[["dense_copy_latency_ms", "dense_copy_large_batch_latency_ms"]] > 0).all(
+        axis=None
+    )
     log = (smoke_run / "results/seed0/budget1/fw/timing.log").read_text()
     assert "timing at batch size 1\n" in log and "timing at batch size 256\n" in log
 

@@ -192,12 +192,19 @@ class MaskedNetwork:
 
     def export(self) -> keras.Model:
         """A plain model of the same network whose kernels are W ⊙ h: with exact zeros, or
-        with `filter` granularity, without the removed filters."""
+        with `filter` granularity, without the removed filters. A filter mask that removes
+        a whole layer leaves a network with a constant output and no smaller form: it is
+        exported at full shape, zeros and all, so that its accuracy and cost are measured
+        as they are."""
         plain = build_model(self.network)
         plain.set_weights(self.model.get_weights())
-        if self.granularity == "filter":
-            return physical_model(plain, split_flat(self.mask, self.shapes))
-        return plain
+        if self.granularity != "filter":
+            return plain
+        masks = split_flat(self.mask, self.shapes)
+        if not all(mask.any() for mask in masks):
+            logger.warning("a layer lost every filter: the output is constant; full shape")
+            return plain
+        return physical_model(plain, masks)
 
     # --- checkpoints --------------------------------------------------------------
     def save(self, state_path, model_path) -> None:

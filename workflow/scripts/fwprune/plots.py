@@ -146,9 +146,9 @@ def sweep_figure(frame: pd.DataFrame):
 
 # x column and axis label of each panel of accuracy_vs_cost_figure
 COSTS = {
-    "inference_time_ratio": "Latency per example (× unpruned model, batch 1)",
-    "inference_time_ratio_large_batch": "Time per example at a large batch (× unpruned model)",
-    "model_gzip_ratio": "Model file size, gzipped (× unpruned model)",
+    "inference_time_ratio": "Latency per example at batch 1\n(× unpruned model)",
+    "inference_time_ratio_large_batch": "Time per example at a large batch\n(× unpruned model)",
+    "model_gzip_ratio": "Model file size, gzipped\n(× unpruned model)",
 }
 # How each granularity's points are drawn: the marker filled or hollow, the line through
 # a method's sparsities solid or dashed.

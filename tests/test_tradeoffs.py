@@ -78,3 +78,11 @@ def test_frontier_ties_keep_both_and_dominance_needs_one_strict_gain():
     accuracy = pd.Series([0.9, 0.9, 0.8, 0.9])
     latency = pd.Series([1.0, 1.0, 0.5, 1.2])
     assert tradeoffs.on_frontier(accuracy, latency).tolist() == [True, True, True, False]
+
+
+def test_a_cell_run_by_both_sweeps_is_shown_once_not_averaged():
+    twice = pd.DataFrame(cell("filter", "fw", (0.96, 0.94), 0.3, 50_000, 0.5) * 2)
+    twice.loc[2:, "test_accuracy"] = 0.5  # the second sweep's run of the same cell
+    lines = tradeoffs.report(twice, BASE).splitlines()
+    (row,) = [line for line in lines if line.startswith("| filter")]
+    assert "| 0.950 |" in row

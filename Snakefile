@@ -17,9 +17,9 @@ include: "workflow/rules/prune.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/timing.smk"
 include: "workflow/rules/plot.smk"
+include: "workflow/rules/records.smk"
 include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/sweep.smk"
-include: "workflow/rules/filter_sweep.smk"
 
 
 rule all:

@@ -16,7 +16,7 @@ rule evaluate:
         runtime=retried(SHORT_JOB_MINUTES),
     params:
         data_sha256=DATA_SHA256,
-        row=run_description,
+        row=row,
         data=DATA_SUBSET,
         code=code_meaning("evaluate"),
     script:

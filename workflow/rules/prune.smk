@@ -1,6 +1,6 @@
 rule prune:
     input:
-        state="results/seed{seed}/pretrain/epoch{budget}.npz",
+        state=lambda wildcards: f"{budget_checkpoint(wildcards)}.npz",
         data=DATA_FILE,
     output:
         state=f"{RUN}/{{method}}/pruned.npz",
@@ -14,11 +14,12 @@ rule prune:
     threads: config["threads"]
     resources:
         mem_mb=retried(2500),
-        runtime=training_minutes(MOST_EPOCHS),
+        runtime=training_minutes(experiment.most_epochs(config)),
     params:
         data_sha256=DATA_SHA256,
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
+        algorithm=algorithm,
         method=method_params,
         train=TRAIN,
         data=DATA_SUBSET,
@@ -44,14 +45,16 @@ rule finetune:
     threads: config["threads"]
     resources:
         mem_mb=retried(2500),
-        runtime=finetune_minutes(finetune_epochs),
+        runtime=training_minutes(finetune_epochs),
     params:
         data_sha256=DATA_SHA256,
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         epochs=finetune_epochs,
         # The exported model: physically smaller with filter pruning.
-        granularity=lambda wildcards: config[wildcards.method]["granularity"],
+        granularity=lambda wildcards: experiment.section(config, wildcards.method)[
+            "granularity"
+        ],
         train=TRAIN,
         data=DATA_SUBSET,
         code=code_meaning("finetune"),

@@ -1,17 +1,25 @@
-# The sparsity sweep: every method at every sweep sparsity, with equal total retraining,
-# at a few budgets. Its own target (`snakemake sweep`), not part of the default run.
+# The sweeps (config `sweeps`, one entry each): every method of a sweep at each of its
+# sparsities and budgets, with equal training after the checkpoint, into results/{sweep}/.
+# Each sweep is its own target (`snakemake NAME`), not part of the default run. One rule
+# set serves them all: a new sweep is a config entry.
 
 
 use rule prune as sweep_prune with:
     output:
-        state=f"{SWEEP.run}/pruned.npz",
-        model=f"{SWEEP.run}/pruned.keras",
+        state=f"{CELL}/pruned.npz",
+        model=f"{CELL}/pruned.keras",
     log:
-        f"{SWEEP.run}/prune.log",
+        f"{CELL}/prune.log",
     benchmark:
-        f"{SWEEP.run}/prune.benchmark.tsv"
+        f"{CELL}/prune.benchmark.tsv"
     params:
-        **sweep_prune_params(SWEEP),
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
+        seed=lambda wildcards: int(wildcards.seed),
+        algorithm=algorithm,
+        method=lambda wildcards: experiment.pruning_settings(cell_settings(wildcards)),
+        train=TRAIN,
+        data=DATA_SUBSET,
         code=code_meaning("prune"),
 
 
@@ -21,17 +29,20 @@ use rule finetune as sweep_finetune with:
         model=rules.sweep_prune.output.model,
         data=DATA_FILE,
     output:
-        state=f"{SWEEP.run}/finetuned.npz",
-        model=f"{SWEEP.run}/finetuned.keras",
+        state=f"{CELL}/finetuned.npz",
+        model=f"{CELL}/finetuned.keras",
     log:
-        f"{SWEEP.run}/finetune.log",
+        f"{CELL}/finetune.log",
     benchmark:
-        f"{SWEEP.run}/finetune.benchmark.tsv"
-    resources:
-        mem_mb=retried(2500),
-        runtime=finetune_minutes(sweep_finetune_epochs(SWEEP)),
+        f"{CELL}/finetune.benchmark.tsv"
     params:
-        **sweep_finetune_params(SWEEP),
+        data_sha256=DATA_SHA256,
+        network=NETWORK,
+        seed=lambda wildcards: int(wildcards.seed),
+        epochs=finetune_epochs,
+        granularity=lambda wildcards: cell_settings(wildcards)["granularity"],
+        train=TRAIN,
+        data=DATA_SUBSET,
         code=code_meaning("finetune"),
 
 
@@ -39,60 +50,57 @@ use rule evaluate as sweep_evaluate with:
     input:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
-        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
         data=DATA_FILE,
     output:
-        f"{SWEEP.run}/metrics.tsv",
+        f"{CELL}/metrics.tsv",
     log:
-        f"{SWEEP.run}/evaluate.log",
+        f"{CELL}/evaluate.log",
     benchmark:
-        f"{SWEEP.run}/evaluate.benchmark.tsv"
-    params:
-        **sweep_evaluate_params(SWEEP),
-        code=code_meaning("evaluate"),
+        f"{CELL}/evaluate.benchmark.tsv"
 
 
 # The latency of each cell's exported model over the dense checkpoint, timed alone.
 use rule time_inference as sweep_time_inference with:
     input:
         pruned=rules.sweep_finetune.output.model,
-        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
         data=DATA_FILE,
     output:
-        f"{SWEEP.run}/timing.tsv",
+        f"{CELL}/timing.tsv",
     log:
-        f"{SWEEP.run}/timing.log",
+        f"{CELL}/timing.log",
     benchmark:
-        f"{SWEEP.run}/timing.benchmark.tsv"
+        f"{CELL}/timing.benchmark.tsv"
 
 
 use rule aggregate as sweep_aggregate with:
     input:
-        tables=SWEEP.files("metrics.tsv"),
-        timings=SWEEP.files("timing.tsv"),
+        unpack(sweep_tables),
     output:
-        table="results/sweep/metrics.parquet",
-        text="results/sweep/metrics.tsv",
+        table="results/{sweep}/metrics.parquet",
+        text="results/{sweep}/metrics.tsv",
     log:
-        "results/sweep/aggregate.log",
+        "results/{sweep}/aggregate.log",
     benchmark:
-        "results/sweep/aggregate.benchmark.tsv"
+        "results/{sweep}/aggregate.benchmark.tsv"
 
 
 rule sweep_plot:
     input:
         metrics=rules.sweep_aggregate.output.table,
     output:
-        pdf="results/figures/sparsity_sweep.pdf",
+        pdf="results/{sweep}/sparsity.pdf",
         png=report(
-            "results/figures/sparsity_sweep.png",
+            "results/{sweep}/sparsity.png",
             caption="../report/sparsity_sweep.rst",
-            category="Sparsity sweep",
+            category="Sweeps",
+            subcategory="{sweep}",
         ),
     log:
-        "results/figures/sparsity_sweep.log",
+        "results/{sweep}/sparsity.log",
     benchmark:
-        "results/figures/sparsity_sweep.benchmark.tsv"
+        "results/{sweep}/sparsity.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -110,14 +118,15 @@ rule sweep_verdicts:
         metrics=rules.sweep_aggregate.output.table,
     output:
         report(
-            "results/sweep/verdicts.md",
+            "results/{sweep}/verdicts.md",
             caption="../report/sweep_verdicts.rst",
-            category="Sparsity sweep",
+            category="Sweeps",
+            subcategory="{sweep}",
         ),
     log:
-        "results/sweep/verdicts.log",
+        "results/{sweep}/verdicts.log",
     benchmark:
-        "results/sweep/verdicts.benchmark.tsv"
+        "results/{sweep}/verdicts.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -130,7 +139,69 @@ rule sweep_verdicts:
         "../scripts/sweep_verdicts.py"
 
 
-rule sweep:
+# Accuracy against latency, large-batch time and size, of a timed sweep and the sweeps it
+# is compared with (the filter sweep beside the unstructured one).
+rule sweep_cost_plot:
     input:
-        rules.sweep_plot.output.pdf,
-        rules.sweep_verdicts.output,
+        sweeps=compared_sweeps,
+    output:
+        pdf="results/{sweep}/accuracy_vs_cost.pdf",
+        png=report(
+            "results/{sweep}/accuracy_vs_cost.png",
+            caption="../report/accuracy_vs_cost.rst",
+            category="Sweeps",
+            subcategory="{sweep}",
+        ),
+    log:
+        "results/{sweep}/accuracy_vs_cost.log",
+    benchmark:
+        "results/{sweep}/accuracy_vs_cost.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_meaning("sweep_cost_plot"),
+    script:
+        "../scripts/sweep_cost_plot.py"
+
+
+# What each model of those sweeps buys in ms and kB per point of accuracy it gives up,
+# against the unpruned checkpoint's own evaluation.
+rule sweep_tradeoffs:
+    input:
+        sweeps=compared_sweeps,
+        base=compared_bases,
+    output:
+        report(
+            "results/{sweep}/tradeoffs.md",
+            caption="../report/sweep_tradeoffs.rst",
+            category="Sweeps",
+            subcategory="{sweep}",
+        ),
+    log:
+        "results/{sweep}/tradeoffs.log",
+    benchmark:
+        "results/{sweep}/tradeoffs.benchmark.tsv"
+    conda:
+        "../../envs/fwprune.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_meaning("sweep_tradeoffs"),
+    script:
+        "../scripts/sweep_tradeoffs.py"
+
+
+# One target per sweep, named as the sweep: `snakemake sweep`, `snakemake filter_sweep`.
+for sweep in SWEEPS:
+
+    rule:
+        name:
+            sweep
+        input:
+            sweep_outputs(sweep),

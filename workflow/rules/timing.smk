@@ -1,7 +1,7 @@
 rule time_inference:
     input:
         pruned=rules.finetune.output.model,
-        dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
         data=DATA_FILE,
     output:
         f"{RUN}/{{method}}/timing.tsv",

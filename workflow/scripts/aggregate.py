@@ -12,10 +12,11 @@ KEYS = ["seed", "budget", "method", "target_sparsity"]
 def main(tables: list[str], timings: list[str], output, log: str) -> None:
     runtime.log_to(log)
     merged = pd.concat([read_table(path) for path in tables], ignore_index=True)
-    timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
-    keys = [key for key in KEYS if key in timing]
-    # The unpruned model is the reference of the ratio: it gets no timing row.
-    merged = merged.merge(timing, on=keys, how="left", validate="one_to_one")
+    keys = [key for key in KEYS if key in merged]
+    if timings:  # a sweep may be untimed
+        timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
+        # The unpruned model is the reference of the ratio: it gets no timing row.
+        merged = merged.merge(timing, on=keys, how="left", validate="one_to_one")
     merged = merged.sort_values(keys)
     write_table(merged, output.table)
     write_table(merged, output.text)  # the same rows, readable without pandas

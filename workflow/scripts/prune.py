@@ -4,11 +4,11 @@ import numpy as np
 
 from fwprune import runtime
 from fwprune.data import load_dataset, prepare
-from fwprune.methods import PRUNERS
+from fwprune.methods import prune
 from fwprune.training import MaskedNetwork
 
 
-def main(method: str, inputs, output, params, threads: int, log: str) -> None:
+def main(inputs, output, params, threads: int, log: str) -> None:
     logger = runtime.configure(threads, params.seed, log)
     train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
     granularity = params.method["granularity"]
@@ -16,18 +16,14 @@ def main(method: str, inputs, output, params, threads: int, log: str) -> None:
         **params.train, seed=params.seed, network=params.network, granularity=granularity
     ).restore(inputs.state)
     logger.info(
-        "pruning the epoch-%d checkpoint with %s %s", network.epochs_trained, method, params.method
+        "pruning the epoch-%d checkpoint with %s %s",
+        network.epochs_trained,
+        params.algorithm,
+        params.method,
     )
     # One generator per seed: every method and budget draws the same subsamples.
-    PRUNERS[method](network, train, params.method, np.random.default_rng(params.seed))
+    prune(params.algorithm, network, train, params.method, np.random.default_rng(params.seed))
     network.save(output.state, output.model)
 
 
-main(
-    snakemake.wildcards.method,
-    snakemake.input,
-    snakemake.output,
-    snakemake.params,
-    snakemake.threads,
-    snakemake.log[0],
-)
+main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -61,8 +61,10 @@ def keep_schedule(
 
 
 def retraining_epochs(params: dict) -> int:
-    """Epochs a method trains after the checkpoint: E per iteration, then E_ft fine-tuning.
+    """Epochs a method trains after the checkpoint: its dense epochs, E per iteration,
+    then E_ft fine-tuning.
 
     The compute-matched dense control trains the unpruned checkpoint this long.
     """
-    return params.get("iterations", 0) * params.get("retrain_epochs", 0) + params["finetune_epochs"]
+    iterations = params.get("iterations", 0) * params.get("retrain_epochs", 0)
+    return params.get("dense_epochs", 0) + iterations + params["finetune_epochs"]

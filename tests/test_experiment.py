@@ -1,0 +1,167 @@
+"""The experiment a config describes (fwprune.experiment): variants, sweeps and the settings
+each job uses, on made-up configs with every answer known."""
+
+import copy
+
+import pytest
+import yaml
+
+from conftest import REPO
+from fwprune import experiment
+
+DEFAULTS = yaml.safe_load((REPO / "config.yaml").read_text())
+# config.yaml leaves these to the schema's defaults.
+for method in ("fw", "fw_momentum", "gmp"):
+    DEFAULTS[method].setdefault("dense_epochs", 0)
+for method in ("magnitude", "random"):
+    DEFAULTS[method].setdefault("dense_epochs", 0)
+
+
+def config(**changes) -> dict:
+    made = copy.deepcopy(DEFAULTS)
+    made.update(changes)
+    return made
+
+
+def sweep_entry(**changes) -> dict:
+    entry = {
+        "sparsities": [0.8, 0.9],
+        "budgets": [1, 10],
+        "methods": ["magnitude", "fw"],
+        "seeds": None,
+        "settings": {},
+        "timing": False,
+        "compare_with": [],
+        "more_seeds": [],
+    }
+    return entry | changes
+
+
+VARIANTS = {
+    "gmp_linear": {"method": "gmp", "power": 1, "sparsity_init": 0.3},
+    "magnitude_dense1": {"method": "magnitude", "dense_epochs": 1},
+}
+
+
+def test_a_variant_is_its_method_with_the_changed_settings():
+    made = config(variants=VARIANTS)
+    assert experiment.base_method(made, "gmp_linear") == "gmp"
+    assert experiment.base_method(made, "gmp") == "gmp"
+    settings = experiment.section(made, "gmp_linear")
+    assert settings == made["gmp"] | {"power": 1, "sparsity_init": 0.3}
+    assert "method" not in settings
+    assert experiment.method_names(made)[-2:] == ["gmp_linear", "magnitude_dense1"]
+    with pytest.raises(ValueError, match="unknown method 'lottery'"):
+        experiment.base_method(made, "lottery")
+
+
+def test_dense_epochs_count_in_what_a_method_spends():
+    made = config(variants=VARIANTS)
+    # magnitude: E_ft 1; with one dense epoch first, 2.
+    assert experiment.epochs_spent(made, "magnitude") == 1
+    assert experiment.epochs_spent(made, "magnitude_dense1") == 2
+
+
+def test_a_sweep_cell_gets_the_target_the_sweep_settings_and_equal_training():
+    made = config(
+        variants=VARIANTS,
+        sweeps={"s": sweep_entry(methods=["magnitude", "gmp_linear", "fw"], settings={})},
+    )
+    sweep = experiment.sweeps(made)["s"]
+    # fw and gmp spend N E = 4 epochs; magnitude 1, so it fine-tunes 3 more.
+    assert sweep.training_epochs(made) == 4
+    magnitude = sweep.cell_settings(made, "magnitude", 0.9)
+    assert magnitude["sparsity"] == 0.9 and magnitude["finetune_epochs"] == 4
+    linear = sweep.cell_settings(made, "gmp_linear", 0.9)
+    assert (linear["sparsity_final"], linear["power"], linear["sparsity_init"]) == (0.9, 1, 0.3)
+    assert linear["finetune_epochs"] == 0
+    # A schedule never starts above its target.
+    assert sweep.cell_settings(made, "gmp_linear", 0.2)["sparsity_init"] == 0.2
+    # gamma is not a setting harmonic FW reads; the keys come sorted (params are text).
+    fw = sweep.cell_settings(made, "fw", 0.8)
+    assert "gamma" not in fw and list(fw) == sorted(fw)
+    filters = experiment.Sweep(**{**vars(sweep), "settings": {"granularity": "filter"}})
+    assert filters.cell_settings(made, "fw", 0.5)["granularity"] == "filter"
+
+
+def test_more_seeds_add_cells_only_where_asked():
+    entry = sweep_entry(more_seeds=[{"seeds": [3, 4], "budgets": [1], "methods": ["fw"]}])
+    sweep = experiment.sweeps(config(seeds=[0], sweeps={"s": entry}))["s"]
+    cells = sweep.cells()
+    assert len(cells) == len(set(cells)) == 1 * 2 * 2 * 2 + 2 * 1 * 1 * 2
+    extra = {cell for cell in cells if cell[0] in (3, 4)}
+    assert extra == {(s, 1, "fw", p) for s in (3, 4) for p in (0.8, 0.9)}
+    # Seeds the sweep already has are not run twice.
+    again = sweep_entry(more_seeds=[{"seeds": [0, 5]}])
+    cells = experiment.sweeps(config(seeds=[0], sweeps={"s": again}))["s"].cells()
+    assert len(cells) == len(set(cells)) == 2 * (1 * 2 * 2 * 2)
+
+
+def test_a_sweep_defaults_to_the_run_methods_and_seeds():
+    made = config(seeds=[5, 6], methods=["fw"], sweeps={"s": sweep_entry(methods=None)})
+    cells = experiment.sweeps(made)["s"].cells()
+    assert {(seed, method) for seed, _, method, _ in cells} == {(5, "fw"), (6, "fw")}
+
+
+def test_rows_name_the_method_a_variant_runs():
+    made = config(variants=VARIANTS)
+    row = experiment.row_description(made, 0, 1, "gmp_linear")
+    assert (row["method"], row["base_method"], row["param_power"]) == ("gmp_linear", "gmp", 1)
+    base = experiment.row_description(made, 0, 1, "base")
+    assert base["base_method"] == "base" and not any(k.startswith("param_") for k in base)
+
+
+def test_controls_follow_what_the_methods_spend():
+    made = config(methods=["magnitude", "fw", "magnitude_dense1"], variants=VARIANTS)
+    assert experiment.controls(made) == ["dense+1", "dense+2", "dense+4"]
+    assert experiment.last_pretraining_epoch(made) == 10 + 4
+    assert experiment.controls(config(dense_matched=False)) == []
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"variants": {"gmp_fast": {"method": "gmp", "power": 20}}},
+            "config variants.gmp_fast.power: 20 is greater than the maximum of 10",
+        ),
+        (
+            {"variants": {"gmp_x": {"method": "gmp", "powr": 1}}},
+            "config variants.gmp_x: Additional properties are not allowed",
+        ),
+        (
+            {"variants": {"x": {"method": "lottery"}}},
+            "config variants.x.method: 'lottery' is not one of",
+        ),
+        ({"variants": {"fw": {"method": "gmp"}}}, "config variants.fw: the name must be"),
+        ({"variants": {"base": {"method": "gmp"}}}, "config variants.base: the name must be"),
+        ({"methods": ["fw", "lottery"]}, "config methods: unknown ['lottery']"),
+        (
+            {"sweeps": {"s": sweep_entry(methods=["fw", "gmp_cubic"])}},
+            "config sweeps.s.methods: unknown ['gmp_cubic']",
+        ),
+        (
+            {"sweeps": {"s": sweep_entry(more_seeds=[{"seeds": [3], "methods": ["x"]}])}},
+            "config sweeps.s.more_seeds[0].methods: unknown ['x']",
+        ),
+        (
+            {"variants": {"gmp_late": {"method": "gmp", "sparsity_init": 0.9}}},
+            "config variants.gmp_late.sparsity_init (0.9) must not exceed "
+            "variants.gmp_late.sparsity_final (0.6)",
+        ),
+        ({"sweeps": {"seed_sweep": sweep_entry()}}, "config sweeps.seed_sweep: a sweep's name"),
+        ({"sweeps": {"figures": sweep_entry()}}, "config sweeps.figures: a sweep's name"),
+        (
+            {"sweeps": {"s": sweep_entry(compare_with=["t"])}},
+            "config sweeps.s.compare_with: 't' is not another sweep",
+        ),
+    ],
+)
+def test_a_bad_config_names_its_key(changes, message):
+    with pytest.raises(ValueError) as error:
+        experiment.check(config(**changes))
+    assert message in str(error.value)
+
+
+def test_the_default_config_passes():
+    experiment.check(config())

@@ -6,50 +6,68 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fwprune import claims
-from fwprune.claims import NO, NOT_SHOWN, YES, above
+from fwprune import claims, stats
+from fwprune.claims import FAILS, HOLDS, INCONCLUSIVE
 
 SEEDS = (0, 1, 2)
 BUDGETS = tuple(range(1, 11))
+SETTINGS = stats.Settings()
+
+
+def verdict(test: claims.Test) -> str:
+    return test.verdict
 
 
 @pytest.mark.parametrize(
-    ("differences", "verdict"),
+    ("differences", "expected"),
     [
-        ([0.02, 0.03, 0.025], YES),
-        ([-0.02, -0.03, -0.025], NO),
-        ([0.05, -0.04, 0.01], NOT_SHOWN),
-        ([0.01], YES + " (1 seed)"),
-        ([-0.01], NO + " (1 seed)"),
+        ([0.02, 0.03, 0.025], HOLDS),
+        ([-0.02, -0.03, -0.025], FAILS),
+        ([0.001, 0.002, 0.0015], FAILS),  # shown ahead, but equivalent: not "beats"
+        ([0.05, -0.04, 0.01], INCONCLUSIVE),
+        ([0.01], INCONCLUSIVE + " (1 seed)"),
     ],
 )
-def test_verdict_follows_the_confidence_interval(differences, verdict):
-    assert above(np.array(differences)) == verdict
+def test_beats_follows_the_four_outcomes(differences, expected):
+    assert verdict(claims.beats(np.array(differences), SETTINGS)) == expected
 
 
 @pytest.mark.parametrize(
-    ("values", "verdict"),
+    ("values", "expected"),
     [
-        ([2.1, 2.2, 2.15], YES),
-        ([2.6, 2.7, 2.65], NO),  # above the upper bound: a range is judged at both ends
-        ([1.5, 1.6, 1.55], NO),
-        ([1.9, 2.1, 2.0], NOT_SHOWN),  # the interval straddles the lower bound
-        ([2.3], YES + " (1 seed)"),
-        ([2.6], NO + " (1 seed)"),
+        ([2.1, 2.2, 2.15], HOLDS),
+        ([2.6, 2.7, 2.65], FAILS),  # above the upper bound: a range is judged at both ends
+        ([1.5, 1.6, 1.55], FAILS),
+        ([1.9, 2.1, 2.0], INCONCLUSIVE),  # the interval straddles the lower bound
+        ([2.3], INCONCLUSIVE + " (1 seed)"),
     ],
 )
-def test_a_range_is_judged_at_both_bounds(values, verdict):
-    assert claims.within(np.array(values), 2.0, 2.5) == verdict
+def test_a_range_is_judged_at_both_bounds(values, expected):
+    assert verdict(claims.within(np.array(values), 2.0, 2.5, SETTINGS)) == expected
 
 
-def test_margin_moves_the_bar():
-    assert above(np.array([0.02, 0.03, 0.025]), margin=0.05) == NO
+@pytest.mark.parametrize(
+    ("differences", "expected"),
+    [
+        ([0.001, -0.001, 0.0], HOLDS),  # shown within ±0.01
+        ([-0.03, -0.02, -0.025], HOLDS),  # shown behind: not ahead either
+        # Nothing is shown ahead by more than 0.01, but nothing is shown within it either:
+        # absence of evidence is not a yes.
+        ([0.05, -0.04, 0.01], INCONCLUSIVE),
+        ([0.03, 0.02, 0.025], FAILS),  # shown ahead by more than 0.01
+    ],
+)
+def test_never_clearly_improves_needs_equivalence(differences, expected):
+    assert verdict(claims.not_ahead(np.array(differences), 0.01, SETTINGS)) == expected
 
 
 def test_all_of_needs_every_part():
-    assert claims.all_of([YES, YES]) == YES
-    assert claims.all_of([YES, NOT_SHOWN]) == NOT_SHOWN
-    assert claims.all_of([NOT_SHOWN, NO]) == NO
+    yes = claims.beats([0.02, 0.03, 0.025], SETTINGS)
+    unknown = claims.beats([0.05, -0.04, 0.01], SETTINGS)
+    no = claims.beats([-0.02, -0.03, -0.025], SETTINGS)
+    assert claims.all_of([yes, yes]).verdict == HOLDS
+    assert claims.all_of([yes, unknown]).verdict == INCONCLUSIVE
+    assert claims.all_of([unknown, no]).verdict == FAILS
 
 
 def synthetic_metrics(accuracy, loss=None, timing_ratios=(1.0, 1.0)) -> pd.DataFrame:
@@ -76,7 +94,7 @@ def synthetic_metrics(accuracy, loss=None, timing_ratios=(1.0, 1.0)) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-TIMING_COLUMNS = ("inference_time_ratio", "inference_time_control_ratio")
+TIMING_COLUMNS = claims.TIMING_COLUMNS
 SLOWER = "pruned models are 2–2.5× slower than the dense one"
 
 
@@ -95,11 +113,12 @@ def test_a_run_where_the_paper_is_right_confirms_every_claim():
         return base + lead[method]
 
     result = verdicts(synthetic_metrics(accuracy))
-    assert result["after 1 epoch, FW and FW+momentum beat base and magnitude"] == YES
-    assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == YES
-    assert all(v == YES for k, v in result.items() if "lowest test loss" in k)
-    assert all(v == YES for k, v in result.items() if "matched compute" in k)
-    assert result[SLOWER] == NO
+    assert result["after 1 epoch, FW and FW+momentum beat base and magnitude"] == HOLDS
+    assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == HOLDS
+    assert all(v == HOLDS for k, v in result.items() if "lowest test loss" in k)
+    assert all(v == HOLDS for k, v in result.items() if "matched compute" in k)
+    assert result["magnitude pruning never clearly improves on the base model"] == HOLDS
+    assert result[SLOWER] == FAILS
 
 
 def test_a_run_where_pruning_only_adds_training_refutes_the_matched_claims():
@@ -109,12 +128,24 @@ def test_a_run_where_pruning_only_adds_training_refutes_the_matched_claims():
         return 0.80 + 0.01 * (budget + extra) - penalty + noise(seed)
 
     result = verdicts(synthetic_metrics(accuracy))
-    assert result["after 1 epoch, FW and FW+momentum beat base and magnitude"] == YES
+    assert result["after 1 epoch, FW and FW+momentum beat base and magnitude"] == HOLDS
     # magnitude's two extra epochs put it 0.02 above base: not "≈ base".
-    assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == NO
+    assert result["after 10 epochs: FW+momentum > FW > magnitude ≈ base"] == FAILS
     matched = [v for k, v in result.items() if "matched compute" in k]
-    assert matched == [NO, NO]
-    assert result["magnitude pruning never clearly improves on the base model"] == NO
+    assert matched == [FAILS, FAILS]
+    assert result["magnitude pruning never clearly improves on the base model"] == FAILS
+
+
+def test_never_clearly_improves_is_not_a_yes_without_evidence():
+    """Magnitude's gain over base scatters over seeds (-0.02 .. +0.02): it is never shown
+    more than 0.01 ahead, and never shown within 0.01 either. The old rule said "yes"."""
+
+    def accuracy(method, budget, seed):
+        scatter = {0: -0.02, 1: 0.0, 2: 0.02}[seed] if method == "magnitude" else 0
+        return 0.9 + 0.001 * budget + scatter + noise(seed)
+
+    result = verdicts(synthetic_metrics(accuracy))
+    assert result["magnitude pruning never clearly improves on the base model"] == INCONCLUSIVE
 
 
 def constant_accuracy(method, budget, seed):
@@ -124,12 +155,12 @@ def constant_accuracy(method, budget, seed):
 @pytest.mark.parametrize(
     ("timing_ratios", "verdict"),
     [
-        ((2.3, 1.0), YES),  # the paper's slowdown on a quiet machine
-        ((3.0, 1.0), NO),  # slower than the paper says: beyond the range's upper bound
-        ((1.06, 1.05), NO),  # as fast as the dense model: both ratios the machine's noise
+        ((2.3, 1.0), HOLDS),  # the paper's slowdown on a quiet machine
+        ((3.0, 1.0), FAILS),  # slower than the paper says: beyond the range's upper bound
+        ((1.06, 1.05), FAILS),  # as fast as the dense model: both ratios the machine's noise
         # A loaded machine that slows whatever runs second: the pruned ratio passes 2.0,
         # but it is only 0.8 above the control; judged against 1.0 this would be "yes".
-        ((2.1, 1.3), NO),
+        ((2.1, 1.3), FAILS),
     ],
 )
 def test_slowdown_is_judged_against_the_control(timing_ratios, verdict):
@@ -137,9 +168,12 @@ def test_slowdown_is_judged_against_the_control(timing_ratios, verdict):
     assert verdicts(frame)[SLOWER] == verdict
 
 
-def test_a_table_without_a_control_makes_no_timing_claim():
-    frame = synthetic_metrics(constant_accuracy).drop(columns="inference_time_control_ratio")
-    assert SLOWER not in verdicts(frame)
+@pytest.mark.parametrize("dropped", [["inference_time_control_ratio"], list(TIMING_COLUMNS)])
+def test_a_table_without_a_control_says_timing_was_not_measured(dropped):
+    frame = synthetic_metrics(constant_accuracy).drop(columns=dropped)
+    found = {c.text: c for c in claims.check_claims(frame)}
+    assert found[SLOWER].holds == INCONCLUSIVE + " (not measured)"
+    assert found[SLOWER].measured.startswith("not measured: no inference_time_")
 
 
 def test_matched_sparsity_compares_at_each_sweep_sparsity():
@@ -157,14 +191,14 @@ def test_matched_sparsity_compares_at_each_sweep_sparsity():
     ]
     found = {c.text: c for c in claims.matched_sparsity_claims(pd.DataFrame(rows))}
     fw = found["fw beats magnitude at equal sparsity and retraining, budget 1"]
-    assert fw.holds == YES and "ahead at 2 of 2" in fw.measured
+    assert fw.holds == HOLDS and "better at 2 of 2" in fw.measured
     momentum = found["fw_momentum beats magnitude at equal sparsity and retraining, budget 10"]
-    assert momentum.holds == NOT_SHOWN
+    assert momentum.holds == FAILS  # the same accuracy to the digit: equivalent, not better
 
 
 def test_the_smoke_run_gives_a_verdict_for_every_claim(smoke_metrics):
     table = claims.markdown(claims.check_claims(smoke_metrics))
     rows = table.splitlines()[2:]
     assert len(rows) == 9  # accuracy 3, loss 1, size 2, timing 1, matched compute 2
-    allowed = {YES, NO, NOT_SHOWN, YES + " (1 seed)", NO + " (1 seed)"}
+    allowed = {HOLDS, FAILS, INCONCLUSIVE, INCONCLUSIVE + " (1 seed)"}
     assert all(row.strip(" |").split(" | ")[-1] in allowed for row in rows), table

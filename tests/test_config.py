@@ -31,6 +31,10 @@ BAD_CONFIGS = {
         {"filter_sweep": {"methods": ["fw", "lottery"]}},
         ["'lottery' is not one of", "instance['filter_sweep']['methods'][1]"],
     ),
+    "alpha of 1": (
+        {"verdicts": {"alpha": 1.0}},
+        ["instance['verdicts']['alpha']", "greater than or equal to the maximum of 1"],
+    ),
     "schedule downwards": (
         {"fw_momentum": {"sparsity_init": 0.7, "sparsity_final": 0.6}},
         ["fw_momentum.sparsity_init (0.7) must not exceed fw_momentum.sparsity_final (0.6)"],

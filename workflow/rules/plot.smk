@@ -44,5 +44,6 @@ rule claims:
         runtime=5,
     params:
         code=code_meaning("claims"),
+        verdicts=config["verdicts"],
     script:
         "../scripts/claims.py"

@@ -14,9 +14,9 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from fwprune import names  # noqa: E402
-from fwprune.claims import mean_ci  # noqa: E402
 from fwprune.io import atomic_output  # noqa: E402
 from fwprune.methods import REGISTRY  # noqa: E402
+from fwprune.stats import mean_ci  # noqa: E402
 
 # Legend text and marker of each model but the controls: the base model, then the methods.
 METHOD_LABELS = {names.BASE: "unpruned base"} | {m.name: m.label for m in REGISTRY.values()}

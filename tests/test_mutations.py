@@ -21,14 +21,14 @@ LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
 MUTATIONS = {
     "fw events keep the magnitude mask": (
         "methods/fw.py",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
-        "network.set_unit_mask(largest_magnitudes(magnitudes, events[i]))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))",
+        "network.set_unit_mask(largest_magnitudes(magnitudes, events[i], layers))",
         ["test_fw_reference.py"],
     ),
     "events keep the final k in fw_momentum": (
         "methods/fw.py",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, final_keep))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, final_keep, layers))",
         ["test_fw_reference.py"],
     ),
     "mask gradient without its W factor": (
@@ -57,20 +57,20 @@ MUTATIONS = {
     ),
     "fw_momentum's LMO fed the fresh gradient": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
-        "vertex = fwm.lmo(gradient, magnitudes, final_keep)",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(gradient, magnitudes, final_keep, layers)",
         ["test_fw_reference.py"],
     ),
     "LMO over C_k of this iteration's k, not the final one": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
-        "vertex = fwm.lmo(direction, magnitudes, events.get(i, final_keep))",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(direction, magnitudes, events.get(i, final_keep), layers)",
         ["test_fw_reference.py"],
     ),
     "LMO picks the most positive entries": (
         "frank_wolfe.py",
-        "vertex = top_k_mask(-gradient, weights, k)",
-        "vertex = top_k_mask(gradient, weights, k)",
+        "vertex = top_k_mask(-gradient, weights, k, layers)",
+        "vertex = top_k_mask(gradient, weights, k, layers)",
         ["test_fw_reference.py"],
     ),
     "LMO keeps non-negative entries": (
@@ -99,7 +99,7 @@ MUTATIONS = {
     ),
     "m_0 all ones instead of the magnitude mask": (
         "methods/fw.py",
-        "relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep).astype(np.float64)",
+        "relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep, layers).astype(float)",
         "relaxed = np.ones(network.unit_count)",
         ["test_fw_reference.py"],
     ),

@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Callable
 
 from fwprune import names, registry
-from fwprune.groups import GRANULARITIES
+from fwprune.groups import GRANULARITIES, SCOPES
 from fwprune.schedules import retraining_epochs
 
 
@@ -41,6 +41,13 @@ GRANULARITY_SETTING = {
     "description": "units pruned: single weights, or whole Conv2D filters",
     "enum": list(GRANULARITIES),
     "default": "unstructured",
+}
+# Every method's section has it too: whether its units are ranked all together, or each
+# layer's among themselves, each layer losing the same share (docs/filter-pruning.md).
+SCOPE_SETTING = {
+    "description": "ranking: global over all units, or layer (each layer loses the same share)",
+    "enum": list(SCOPES),
+    "default": "global",
 }
 
 
@@ -75,7 +82,9 @@ class Method:
             "type": "object",
             "additionalProperties": False,
             "default": {},
-            "properties": copy.deepcopy(self.settings | {"granularity": GRANULARITY_SETTING}),
+            "properties": copy.deepcopy(
+                self.settings | {"granularity": GRANULARITY_SETTING, "scope": SCOPE_SETTING}
+            ),
         }
 
 

@@ -151,6 +151,30 @@ MUTATIONS = {
         "return kept[units.producer]",
         ["test_groups.py"],
     ),
+    "layer scope keeps round(p n_l), not n_l - round(p n_l)": (
+        "masks.py",
+        "return np.array([keep_count(int(n), sparsity) for n in sizes], dtype=np.int64)",
+        "return np.array([round(sparsity * int(n)) for n in sizes], dtype=np.int64)",
+        ["test_scope.py"],
+    ),
+    "layer scope cuts each layer at its place in the global ranking": (
+        "masks.py",
+        "mask[order[place < keeps[ordered_layers]]] = True",
+        "mask[order[np.arange(n) < keeps[ordered_layers]]] = True",
+        ["test_scope.py"],
+    ),
+    "layer scope: fw's LMO over the global C_k": (
+        "methods/fw.py",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep.sum(), None)",
+        ["test_scope.py"],
+    ),
+    "layer scope: gmp ranks globally": (
+        "methods/gmp.py",
+        "network.unit_mask, keep, layers))",
+        "network.unit_mask, keep.sum()))",
+        ["test_scope.py"],
+    ),
     "the small model keeps the first biases, not the kept filters'": (
         "export.py",
         "bias[kept[-1]]",

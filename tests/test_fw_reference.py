@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pytest
 
+from fwprune import groups
 from fwprune.masks import largest_magnitudes
 from fwprune.methods import PRUNERS
 
@@ -47,6 +48,7 @@ class SoftmaxNetwork:
         self.latent = latent.astype(np.float64).copy()
         self.mask = np.ones(latent.size, dtype=bool)
         self.subsamples = []  # the examples of each mask-gradient call, for the tests
+        self.units = groups.weight_units(latent.size)  # one layer: scope global only
 
     @property
     def size(self) -> int:

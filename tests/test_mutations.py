@@ -21,14 +21,14 @@ LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
 MUTATIONS = {
     "fw events keep the magnitude mask": (
         "methods/fw.py",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
-        "network.set_unit_mask(largest_magnitudes(magnitudes, events[i]))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))",
+        "network.set_unit_mask(largest_magnitudes(magnitudes, events[i], layers))",
         ["test_fw_reference.py"],
     ),
     "events keep the final k in fw_momentum": (
         "methods/fw.py",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))",
-        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, final_keep))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))",
+        "network.set_unit_mask(top_k_mask(relaxed, magnitudes, final_keep, layers))",
         ["test_fw_reference.py"],
     ),
     "mask gradient without its W factor": (
@@ -57,20 +57,20 @@ MUTATIONS = {
     ),
     "fw_momentum's LMO fed the fresh gradient": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
-        "vertex = fwm.lmo(gradient, magnitudes, final_keep)",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(gradient, magnitudes, final_keep, layers)",
         ["test_fw_reference.py"],
     ),
     "LMO over C_k of this iteration's k, not the final one": (
         "methods/fw.py",
-        "vertex = fwm.lmo(direction, magnitudes, final_keep)",
-        "vertex = fwm.lmo(direction, magnitudes, events.get(i, final_keep))",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(direction, magnitudes, events.get(i, final_keep), layers)",
         ["test_fw_reference.py"],
     ),
     "LMO picks the most positive entries": (
         "frank_wolfe.py",
-        "vertex = top_k_mask(-gradient, weights, k)",
-        "vertex = top_k_mask(gradient, weights, k)",
+        "vertex = top_k_mask(-gradient, weights, k, layers)",
+        "vertex = top_k_mask(gradient, weights, k, layers)",
         ["test_fw_reference.py"],
     ),
     "LMO keeps non-negative entries": (
@@ -99,7 +99,7 @@ MUTATIONS = {
     ),
     "m_0 all ones instead of the magnitude mask": (
         "methods/fw.py",
-        "relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep).astype(np.float64)",
+        "relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep, layers).astype(float)",
         "relaxed = np.ones(network.unit_count)",
         ["test_fw_reference.py"],
     ),
@@ -150,6 +150,30 @@ MUTATIONS = {
         "return kept[units.producer] & kept[units.consumer]",
         "return kept[units.producer]",
         ["test_groups.py"],
+    ),
+    "layer scope keeps round(p n_l), not n_l - round(p n_l)": (
+        "masks.py",
+        "return np.array([keep_count(int(n), sparsity) for n in sizes], dtype=np.int64)",
+        "return np.array([round(sparsity * int(n)) for n in sizes], dtype=np.int64)",
+        ["test_scope.py"],
+    ),
+    "layer scope cuts each layer at its place in the global ranking": (
+        "masks.py",
+        "mask[order[place < keeps[ordered_layers]]] = True",
+        "mask[order[np.arange(n) < keeps[ordered_layers]]] = True",
+        ["test_scope.py"],
+    ),
+    "layer scope: fw's LMO over the global C_k": (
+        "methods/fw.py",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep, layers)",
+        "vertex = fwm.lmo(direction, magnitudes, final_keep.sum(), None)",
+        ["test_scope.py"],
+    ),
+    "layer scope: gmp ranks globally": (
+        "methods/gmp.py",
+        "network.unit_mask, keep, layers))",
+        "network.unit_mask, keep.sum()))",
+        ["test_scope.py"],
     ),
     "the small model keeps the first biases, not the kept filters'": (
         "export.py",

@@ -1,6 +1,8 @@
 """Frank-Wolfe over the relaxed masks C_k = {m in [0,1]^n : sum m <= k} (METHODS.md).
 
-Pure numpy. The LMO is a sort, which is why no projection is ever needed.
+Pure numpy. The LMO is a sort, which is why no projection is ever needed. With the ranking
+scope `layer` the set is the product of per-layer sets {sum over layer l of m <= k_l}, and
+the LMO is a sort per layer (docs/filter-pruning.md, "Ranking scope").
 """
 
 import math
@@ -10,13 +12,16 @@ import numpy as np
 from fwprune.masks import top_k_mask
 
 
-def lmo(gradient: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+def lmo(gradient: np.ndarray, weights: np.ndarray, k, layers=None) -> np.ndarray:
     """argmin_{v in C_k} <gradient, v>: ones at the k most negative entries, only negative ones.
 
-    Equal gradients are ranked by |W|, then flat index, like every other ranking.
+    With `layers` (each entry's layer) and per-layer counts k, C is the product of the
+    layers' sets, and the objective a sum over layers: ones at the k[l] most negative
+    entries of each layer l. Equal gradients are ranked by |W|, then flat index, like
+    every other ranking.
     """
     gradient = np.ravel(gradient)
-    vertex = top_k_mask(-gradient, weights, k)
+    vertex = top_k_mask(-gradient, weights, k, layers)
     return (vertex & (gradient < 0)).astype(np.float64)
 
 

@@ -17,6 +17,9 @@ import dataclasses
 import numpy as np
 
 GRANULARITIES = ("unstructured", "filter")
+# Where a method ranks its units (docs/filter-pruning.md, "Ranking scope"): all units in
+# one ranking, or each layer's units among themselves, each layer losing the same share.
+SCOPES = ("global", "layer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,11 +29,18 @@ class Units:
     producer: np.ndarray  # int, one entry per weight
     consumer: np.ndarray  # int, one entry per weight
     count: int  # number of units
+    # int, one entry per unit: the prunable kernel (in model order) the unit belongs to,
+    # the layer it is ranked in with scope `layer` (`ranking_layers`).
+    layer: np.ndarray
 
 
-def weight_units(size: int) -> Units:
-    """Unstructured pruning: every weight is its own unit."""
-    return Units(np.arange(size), np.full(size, size), size)
+def weight_units(size: int, layer: np.ndarray | None = None) -> Units:
+    """Unstructured pruning: every weight is its own unit, in its kernel's layer (`layer`,
+    one index per weight; all 0 if not given)."""
+    layer = np.zeros(size, np.int64) if layer is None else np.asarray(layer, np.int64)
+    if layer.shape != (size,):
+        raise ValueError(f"{layer.shape} layer indices for {size} weights")
+    return Units(np.arange(size), np.full(size, size), size, layer)
 
 
 def filter_units(shapes: list[tuple[int, ...]]) -> Units:
@@ -39,10 +49,11 @@ def filter_units(shapes: list[tuple[int, ...]]) -> Units:
     kernel that another kernel follows is a unit. The kernel after it reads that channel
     through its input axis (a Conv2D's axis 2; a Dense row r after a flatten reads channel
     r % channels). The last kernel has no filter units."""
-    producers, consumers, offsets = [], [], [0]
+    producers, consumers, offsets, layer = [], [], [0], []
     for index, shape in enumerate(shapes):
         grouped = len(shape) == 4 and index < len(shapes) - 1
         offsets.append(offsets[-1] + (shape[-1] if grouped else 0))
+        layer.append(np.full(shape[-1] if grouped else 0, index))
     count = offsets[-1]
     for index, shape in enumerate(shapes):
         grid = np.indices(shape)
@@ -53,6 +64,7 @@ def filter_units(shapes: list[tuple[int, ...]]) -> Units:
         np.concatenate([p.ravel() for p in producers]),
         np.concatenate([c.ravel() for c in consumers]),
         count,
+        np.concatenate(layer).astype(np.int64),
     )
 
 
@@ -67,10 +79,22 @@ def _reader_units(shapes, index: int, grid: np.ndarray, offsets: list[int], coun
 
 def units_for(granularity: str, shapes: list[tuple[int, ...]]) -> Units:
     if granularity == "unstructured":
-        return weight_units(sum(int(np.prod(shape)) for shape in shapes))
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        return weight_units(sum(sizes), np.repeat(np.arange(len(shapes)), sizes))
     if granularity == "filter":
         return filter_units(shapes)
     raise ValueError(f"unknown granularity {granularity!r}: use one of {GRANULARITIES}")
+
+
+def ranking_layers(units: Units, scope: str) -> np.ndarray:
+    """Each unit's ranking group for `scope`: 0 for every unit (`global`: one ranking), or
+    its layer (`layer`: the units of each prunable kernel ranked among themselves). The
+    masks' per-layer functions (`masks.keep_counts`, `masks.top_k_mask`) take this index."""
+    if scope == "global":
+        return np.zeros(units.count, np.int64)
+    if scope == "layer":
+        return units.layer
+    raise ValueError(f"unknown scope {scope!r}: use one of {SCOPES}")
 
 
 def _with_kept_sentinel(unit_values: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ final_sparsity). Two differences, both at the ends:
 
 import numpy as np
 
-from fwprune.masks import keep_count
+from fwprune.masks import keep_count, keep_counts
 
 
 def polynomial_decay(s_init: float, s_final: float, steps: int, power: float = 3.0) -> np.ndarray:
@@ -58,6 +58,14 @@ def keep_schedule(
 ) -> list[int]:
     """k_t = n - round(s_t n): the weights kept after each pruning step."""
     return [keep_count(n, s) for s in polynomial_decay(s_init, s_final, steps, power)]
+
+
+def layer_keep_schedule(
+    layers: np.ndarray, s_init: float, s_final: float, steps: int, power: float = 3.0
+) -> list[np.ndarray]:
+    """k_(l,t) = n_l - round(s_t n_l): per step t, the units each layer l of `layers` (each
+    unit's layer index; all 0 = global, giving [k_t]) keeps after that step."""
+    return [keep_counts(layers, s) for s in polynomial_decay(s_init, s_final, steps, power)]
 
 
 def retraining_epochs(params: dict) -> int:

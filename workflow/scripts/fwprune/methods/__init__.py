@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Callable
 
 from fwprune import names, registry
-from fwprune.groups import GRANULARITIES
+from fwprune.groups import GRANULARITIES, SCOPES
 from fwprune.schedules import retraining_epochs
 
 
@@ -41,6 +41,13 @@ GRANULARITY_SETTING = {
     "description": "units pruned: single weights, or whole Conv2D filters",
     "enum": list(GRANULARITIES),
     "default": "unstructured",
+}
+# Every method's section has it too: whether its units are ranked all together, or each
+# layer's among themselves, each layer losing the same share (docs/filter-pruning.md).
+SCOPE_SETTING = {
+    "description": "ranking: global over all units, or layer (each layer loses the same share)",
+    "enum": list(SCOPES),
+    "default": "global",
 }
 
 # Every method's section has it too: dense epochs before the method starts, counted in
@@ -89,7 +96,11 @@ class Method:
             "default": {},
             "properties": copy.deepcopy(
                 self.settings
-                | {"granularity": GRANULARITY_SETTING, "dense_epochs": DENSE_EPOCHS_SETTING}
+                | {
+                    "granularity": GRANULARITY_SETTING,
+                    "scope": SCOPE_SETTING,
+                    "dense_epochs": DENSE_EPOCHS_SETTING,
+                }
             ),
         }
 

@@ -11,7 +11,8 @@ import logging
 import numpy as np
 
 from fwprune import frank_wolfe as fwm
-from fwprune.masks import keep_count, largest_magnitudes, top_k_mask
+from fwprune.groups import ranking_layers
+from fwprune.masks import keep_counts, largest_magnitudes, top_k_mask
 from fwprune.methods import Method, epochs_setting, sparsity_setting
 
 logger = logging.getLogger("fwprune")
@@ -56,9 +57,10 @@ FRANK_WOLFE_SETTINGS = {
 
 def fw(network, data, params: dict, rng):
     """Algorithm 3: FW steps on m with direction g; pruning events at ceil(N/2) and N."""
-    keep = keep_count(network.unit_count, params["sparsity"])
+    layers = ranking_layers(network.units, params.get("scope", "global"))
+    keep = keep_counts(layers, params["sparsity"])
     events = {i: keep for i in fwm.pruning_iterations(params["iterations"])}
-    return frank_wolfe(network, data, params, rng, events, momentum=None)
+    return frank_wolfe(network, data, params, rng, events, momentum=None, layers=layers)
 
 
 def subsample_gradient(network, data, params: dict, rng) -> np.ndarray:
@@ -81,7 +83,7 @@ class Iterate:
     hard_mask: np.ndarray  # h after this iteration's pruning event, if any
 
 
-def frank_wolfe(network, data, params: dict, rng, events: dict[int, int], momentum):
+def frank_wolfe(network, data, params: dict, rng, events: dict, momentum, layers=None):
     """The FW loop of paper Algorithms 3 and 4 (METHODS.md, "The FW view of pruning"),
     over the network's units (weights, or filters: docs/filter-pruning.md).
 
@@ -90,10 +92,14 @@ def frank_wolfe(network, data, params: dict, rng, events: dict[int, int], moment
     g_i, or with `momentum` rho the moving average d_i = rho d_(i-1) + (1 - rho) g_i.
     Each iteration retrains E epochs after its event. `network.frank_wolfe_trace` holds
     every iterate.
+
+    With `layers` (each unit's layer index, `groups.ranking_layers`) the keep counts of
+    `events` are per layer: C_k is the product of the layers' sets, the LMO, m_0 and the
+    events' top-k are per layer (docs/filter-pruning.md, "Ranking scope").
     """
     iterations = params["iterations"]
     final_keep = events[iterations]
-    relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep).astype(np.float64)
+    relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep, layers).astype(float)
     direction = np.zeros(network.unit_count)
     network.frank_wolfe_trace = []
     for i in range(1, iterations + 1):
@@ -102,12 +108,12 @@ def frank_wolfe(network, data, params: dict, rng, events: dict[int, int], moment
         direction = (
             gradient if momentum is None else fwm.momentum_update(direction, gradient, momentum)
         )
-        vertex = fwm.lmo(direction, magnitudes, final_keep)
+        vertex = fwm.lmo(direction, magnitudes, final_keep, layers)
         gamma = fwm.step_size(i, params["step_size"], params.get("gamma"))
         relaxed = fwm.fw_step(relaxed, vertex, gamma)
         previous = network.unit_mask
         if i in events:
-            network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i]))
+            network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))
         iterate = Iterate(i, magnitudes, gradient, direction, vertex, relaxed, network.unit_mask)
         network.frank_wolfe_trace.append(iterate)
         log_iterate(iterate, previous)

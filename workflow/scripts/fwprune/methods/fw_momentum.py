@@ -1,22 +1,26 @@
 """Method `fw_momentum` (paper Algorithm 4): Frank-Wolfe on a moving-average direction."""
 
 from fwprune import schedules
+from fwprune.groups import ranking_layers
 from fwprune.methods import Method, sparsity_setting
 from fwprune.methods.fw import FRANK_WOLFE_SETTINGS, frank_wolfe
 
 
 def fw_momentum(network, data, params: dict, rng):
     """Algorithm 4: FW on the moving average d of g; a pruning event every iteration, the
-    sparsity rising linearly to s_final: s_i = s_init + i (s_final - s_init) / N."""
-    keeps = schedules.keep_schedule(
-        network.unit_count,
+    sparsity rising linearly to s_final: s_i = s_init + i (s_final - s_init) / N; with
+    scope `layer`, each layer l keeps k_(l,i) = n_l - round(s_i n_l) at event i."""
+    layers = ranking_layers(network.units, params.get("scope", "global"))
+    keeps = schedules.layer_keep_schedule(
+        layers,
         params["sparsity_init"],
         params["sparsity_final"],
         params["iterations"],
         power=1,
     )
     events = dict(enumerate(keeps, start=1))
-    return frank_wolfe(network, data, params, rng, events, momentum=params["momentum"])
+    momentum = params["momentum"]
+    return frank_wolfe(network, data, params, rng, events, momentum=momentum, layers=layers)
 
 
 METHOD = Method(

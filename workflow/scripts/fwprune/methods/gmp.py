@@ -5,6 +5,7 @@ import logging
 import numpy as np
 
 from fwprune import schedules
+from fwprune.groups import ranking_layers
 from fwprune.masks import top_k_mask
 from fwprune.methods import Method, epochs_setting, sparsity_setting
 
@@ -16,17 +17,19 @@ def gmp(network, data, params: dict, rng):
 
     For t = 1..n: keep the k_t largest |W| among the units still kept, s_t rising from
     s_init to s_final on the polynomial (cubic) schedule; retrain E epochs. A pruned weight
-    is never revived, so each mask is a subset of the one before.
+    is never revived, so each mask is a subset of the one before. With scope `layer` each
+    layer l keeps its k_(l,t) = n_l - round(s_t n_l) largest among its kept units.
     """
     s_init, s_final = params.get("sparsity_init", 0.0), params["sparsity_final"]
     if s_init > s_final:
         raise ValueError(f"gmp: sparsity_init {s_init} exceeds sparsity_final {s_final}")
     steps, power = params["iterations"], params.get("power", 3)
     sparsities = schedules.polynomial_decay(s_init, s_final, steps, power)
-    keeps = schedules.keep_schedule(network.unit_count, s_init, s_final, steps, power)
+    layers = ranking_layers(network.units, params.get("scope", "global"))
+    keeps = schedules.layer_keep_schedule(layers, s_init, s_final, steps, power)
     for t, (s_t, keep) in enumerate(zip(sparsities, keeps, strict=True), start=1):
         magnitudes = network.unit_magnitudes()
-        network.set_unit_mask(surviving_magnitude_mask(magnitudes, network.unit_mask, keep))
+        network.set_unit_mask(surviving_magnitude_mask(magnitudes, network.unit_mask, keep, layers))
         logger.info(
             "gmp step %d: sparsity %.4f, %d of %d units kept",
             t,
@@ -38,13 +41,19 @@ def gmp(network, data, params: dict, rng):
     return network
 
 
-def surviving_magnitude_mask(weights: np.ndarray, mask: np.ndarray, keep: int) -> np.ndarray:
-    """The `keep` largest |W| among the entries of `mask` (the usual tie rule): a subset of it."""
+def surviving_magnitude_mask(weights: np.ndarray, mask: np.ndarray, keep, layers=None):
+    """The `keep` largest |W| among the entries of `mask` (the usual tie rule): a subset of it.
+    With `layers`, `keep` holds per-layer counts: the keep[l] largest of layer l's kept."""
     mask = np.asarray(mask, dtype=bool).ravel()
-    if keep > mask.sum():
-        raise ValueError(f"cannot keep {keep} weights: only {mask.sum()} are still kept")
+    layers = np.zeros(mask.size, np.int64) if layers is None else np.asarray(layers)
+    kept = np.bincount(layers[mask], minlength=np.size(keep))
+    for layer, (wanted, left) in enumerate(zip(np.atleast_1d(keep), kept, strict=False)):
+        if wanted > left:
+            raise ValueError(
+                f"cannot keep {wanted} units of layer {layer}: only {left} are still kept"
+            )
     magnitudes = np.abs(np.ravel(weights))
-    return top_k_mask(np.where(mask, magnitudes, -np.inf), weights, keep)
+    return top_k_mask(np.where(mask, magnitudes, -np.inf), weights, keep, layers)
 
 
 METHOD = Method(

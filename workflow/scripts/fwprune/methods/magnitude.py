@@ -2,6 +2,7 @@
 
 import logging
 
+from fwprune.groups import ranking_layers
 from fwprune.masks import magnitude_mask
 from fwprune.methods import Method, epochs_setting, sparsity_setting
 
@@ -10,8 +11,10 @@ logger = logging.getLogger("fwprune")
 
 def magnitude(network, data, params: dict, rng):
     """Algorithm 2: one shot, global; keep the n - round(p n) largest |W| (units: weights,
-    or filters by the root mean square of their kernel)."""
-    network.set_unit_mask(magnitude_mask(network.unit_magnitudes(), params["sparsity"]))
+    or filters by the root mean square of their kernel); with scope `layer`, the
+    n_l - round(p n_l) largest of each layer l."""
+    layers = ranking_layers(network.units, params.get("scope", "global"))
+    network.set_unit_mask(magnitude_mask(network.unit_magnitudes(), params["sparsity"], layers))
     logger.info("magnitude: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network
 

@@ -8,22 +8,28 @@ import logging
 
 import numpy as np
 
-from fwprune.masks import keep_count
+from fwprune.groups import ranking_layers
+from fwprune.masks import keep_counts
 from fwprune.methods import Method, epochs_setting, sparsity_setting
 
 logger = logging.getLogger("fwprune")
 
 
-def random_mask(size: int, sparsity: float, rng: np.random.Generator) -> np.ndarray:
-    """Exactly n - round(p n) of `size` entries kept, chosen uniformly by `rng`."""
+def random_mask(size: int, sparsity: float, rng: np.random.Generator, layers=None) -> np.ndarray:
+    """Exactly n - round(p n) of `size` entries kept, chosen uniformly by `rng`; with
+    `layers` (each entry's layer index), n_l - round(p n_l) of each layer l, layer by layer."""
+    layers = np.zeros(size, np.int64) if layers is None else np.asarray(layers)
     mask = np.zeros(size, dtype=bool)
-    mask[rng.choice(size, keep_count(size, sparsity), replace=False)] = True
+    for layer, keep in enumerate(keep_counts(layers, sparsity)):
+        mask[rng.choice(np.flatnonzero(layers == layer), keep, replace=False)] = True
     return mask
 
 
 def random_pruning(network, data, params: dict, rng):
-    """Keep a uniformly random n - round(p n) of all prunable units (the job's seed)."""
-    network.set_unit_mask(random_mask(network.unit_count, params["sparsity"], rng))
+    """Keep a uniformly random n - round(p n) of all prunable units (the job's seed); with
+    scope `layer`, n_l - round(p n_l) of each layer's."""
+    layers = ranking_layers(network.units, params.get("scope", "global"))
+    network.set_unit_mask(random_mask(network.unit_count, params["sparsity"], rng, layers))
     logger.info("random: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network
 

@@ -180,8 +180,15 @@ def evaluated_model(wildcards):
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
         stem = f"results/seed{wildcards.seed}/pretrain/epoch{epoch}"
-    dense = f"results/seed{wildcards.seed}/pretrain/epoch{wildcards.budget}.keras"
-    return {"state": f"{stem}.npz", "model": f"{stem}.keras", "dense": dense}
+    dense = f"results/seed{wildcards.seed}/pretrain/epoch{wildcards.budget}"
+    return {
+        "state": f"{stem}.npz",
+        "model": f"{stem}.keras",
+        "litert": f"{stem}.tflite",
+        "litert_sparse": f"{stem}.sparse.tflite",
+        "dense": f"{dense}.keras",
+        "dense_litert": f"{dense}.tflite",
+    }
 
 
 def run_description(wildcards):
@@ -316,6 +323,7 @@ def sweep_evaluate_params(sweep):
         "row": sweep_row(sweep),
         "data": DATA_SUBSET,
         "data_sha256": DATA_SHA256,
+        "keras_accuracy": config["evaluate"]["keras_accuracy"],
     }
 
 

@@ -7,6 +7,8 @@ use rule sweep_prune as filter_sweep_prune with:
     output:
         state=f"{FILTER_SWEEP.run}/pruned.npz",
         model=f"{FILTER_SWEEP.run}/pruned.keras",
+        litert=f"{FILTER_SWEEP.run}/pruned.tflite",
+        litert_sparse=f"{FILTER_SWEEP.run}/pruned.sparse.tflite",
     log:
         f"{FILTER_SWEEP.run}/prune.log",
     benchmark:
@@ -20,10 +22,14 @@ use rule sweep_finetune as filter_sweep_finetune with:
     input:
         state=rules.filter_sweep_prune.output.state,
         model=rules.filter_sweep_prune.output.model,
+        litert=rules.filter_sweep_prune.output.litert,
+        litert_sparse=rules.filter_sweep_prune.output.litert_sparse,
         data=DATA_FILE,
     output:
         state=f"{FILTER_SWEEP.run}/finetuned.npz",
         model=f"{FILTER_SWEEP.run}/finetuned.keras",
+        litert=f"{FILTER_SWEEP.run}/finetuned.tflite",
+        litert_sparse=f"{FILTER_SWEEP.run}/finetuned.sparse.tflite",
     log:
         f"{FILTER_SWEEP.run}/finetune.log",
     benchmark:
@@ -40,7 +46,10 @@ use rule sweep_evaluate as filter_sweep_evaluate with:
     input:
         state=rules.filter_sweep_finetune.output.state,
         model=rules.filter_sweep_finetune.output.model,
+        litert=rules.filter_sweep_finetune.output.litert,
+        litert_sparse=rules.filter_sweep_finetune.output.litert_sparse,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        dense_litert="results/seed{seed}/pretrain/epoch{budget}.tflite",
         data=DATA_FILE,
     output:
         f"{FILTER_SWEEP.run}/metrics.tsv",
@@ -57,6 +66,8 @@ use rule sweep_time_inference as filter_sweep_time_inference with:
     input:
         pruned=rules.filter_sweep_finetune.output.model,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        pruned_litert=rules.filter_sweep_finetune.output.litert,
+        dense_litert="results/seed{seed}/pretrain/epoch{budget}.tflite",
         data=DATA_FILE,
     output:
         f"{FILTER_SWEEP.run}/timing.tsv",

@@ -6,6 +6,8 @@ use rule prune as sweep_prune with:
     output:
         state=f"{SWEEP.run}/pruned.npz",
         model=f"{SWEEP.run}/pruned.keras",
+        litert=f"{SWEEP.run}/pruned.tflite",
+        litert_sparse=f"{SWEEP.run}/pruned.sparse.tflite",
     log:
         f"{SWEEP.run}/prune.log",
     benchmark:
@@ -19,10 +21,14 @@ use rule finetune as sweep_finetune with:
     input:
         state=rules.sweep_prune.output.state,
         model=rules.sweep_prune.output.model,
+        litert=rules.sweep_prune.output.litert,
+        litert_sparse=rules.sweep_prune.output.litert_sparse,
         data=DATA_FILE,
     output:
         state=f"{SWEEP.run}/finetuned.npz",
         model=f"{SWEEP.run}/finetuned.keras",
+        litert=f"{SWEEP.run}/finetuned.tflite",
+        litert_sparse=f"{SWEEP.run}/finetuned.sparse.tflite",
     log:
         f"{SWEEP.run}/finetune.log",
     benchmark:
@@ -39,7 +45,10 @@ use rule evaluate as sweep_evaluate with:
     input:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
+        litert=rules.sweep_finetune.output.litert,
+        litert_sparse=rules.sweep_finetune.output.litert_sparse,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        dense_litert="results/seed{seed}/pretrain/epoch{budget}.tflite",
         data=DATA_FILE,
     output:
         f"{SWEEP.run}/metrics.tsv",
@@ -57,6 +66,8 @@ use rule time_inference as sweep_time_inference with:
     input:
         pruned=rules.sweep_finetune.output.model,
         dense="results/seed{seed}/pretrain/epoch{budget}.keras",
+        pruned_litert=rules.sweep_finetune.output.litert,
+        dense_litert="results/seed{seed}/pretrain/epoch{budget}.tflite",
         data=DATA_FILE,
     output:
         f"{SWEEP.run}/timing.tsv",

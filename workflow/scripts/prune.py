@@ -20,7 +20,7 @@ def main(method: str, inputs, output, params, threads: int, log: str) -> None:
     )
     # One generator per seed: every method and budget draws the same subsamples.
     PRUNERS[method](network, train, params.method, np.random.default_rng(params.seed))
-    network.save(output.state, output.model)
+    network.save(output.state, output.model, output.litert, output.litert_sparse)
 
 
 main(

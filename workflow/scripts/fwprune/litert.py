@@ -9,7 +9,6 @@ evaluation or timing job then starts in well under a second; docs/performance.md
 
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
@@ -24,10 +23,13 @@ KERNEL_AXES = {"CONV_2D": (1, 2, 3, 0), "FULLY_CONNECTED": (1, 0)}
 PRUNABLE_CLASSES = ("Conv2D", "Dense")
 
 
-def interpreter(path, threads: int | None = None, batch_size: int = 1) -> Interpreter:
-    """An interpreter of the twin at `path` (XNNPACK, as shipped), its input resized to
-    `batch_size` examples and its tensors allocated."""
-    loaded = Interpreter(model_path=str(path), num_threads=threads)
+def interpreter(model, threads: int | None = None, batch_size: int = 1) -> Interpreter:
+    """An interpreter of the twin `model` (its path, or its bytes) with XNNPACK, as shipped,
+    its input resized to `batch_size` examples and its tensors allocated."""
+    if isinstance(model, bytes):
+        loaded = Interpreter(model_content=model, num_threads=threads)
+    else:
+        loaded = Interpreter(model_path=str(model), num_threads=threads)
     (source,) = loaded.get_input_details()
     if source["shape"][0] != batch_size:
         loaded.resize_tensor_input(source["index"], [batch_size, *source["shape"][1:]])
@@ -35,9 +37,10 @@ def interpreter(path, threads: int | None = None, batch_size: int = 1) -> Interp
     return loaded
 
 
-def forward(path, batch_size: int, threads: int | None = None):
-    """A function running the twin on a batch of exactly `batch_size` examples."""
-    loaded = interpreter(path, threads, batch_size)
+def forward(model, batch_size: int, threads: int | None = None):
+    """A function running the twin `model` (path or bytes) on a batch of exactly
+    `batch_size` examples."""
+    loaded = interpreter(model, threads, batch_size)
     (source,), (target,) = loaded.get_input_details(), loaded.get_output_details()
 
     def call(batch: np.ndarray) -> np.ndarray:
@@ -120,8 +123,3 @@ def prunable_layers(path, names: list[str]) -> list[Layer]:
 def twin_layers(litert_path, keras_path) -> list[Layer]:
     """`prunable_layers` of a twin, named after its `.keras` file's layers."""
     return prunable_layers(litert_path, keras_layer_names(keras_path))
-
-
-def path_of(keras_path) -> Path:
-    """The twin's path beside a `.keras` file."""
-    return Path(keras_path).with_suffix(".tflite")

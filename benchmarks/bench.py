@@ -22,7 +22,8 @@ it, the same ratio of process CPU time.
    dense model, per-example latency at batch size 1 and at a batch of 256 (as item 3), and
    the gzip size of the exported `.keras` files, 90 %-sparse unstructured and
    filter-pruned, ÷ the dense one's; and the same batch-1 ratio and its control for the
-   models converted to LiteRT (TensorFlow's own `tf.lite`, float32), `invoke()`d in turn.
+   models converted to LiteRT as jobs convert them (`fwprune.export.litert_bytes`: TensorFlow's
+   own `tf.lite`, float32) and run as timing jobs run them (`fwprune.litert`), in turn.
 
 `--investigate` adds two contenders to item 1: a twin of the plain model (the noise floor)
 and the masked network with its constraints off (what the constraint costs).
@@ -30,7 +31,6 @@ Nothing here asserts on speed: the goals are printed next to the figures.
 """
 
 import argparse
-import contextlib
 import itertools
 import json
 import logging
@@ -490,30 +490,18 @@ def deployment_rows(examples, sizes: Sizes) -> list[Row]:
     ] + litert_rows(models, examples, sizes)  # fmt: skip
 
 
-def litert(model) -> bytes:
-    """`model` converted to a LiteRT flatbuffer by TensorFlow's own converter: float32, no
-    quantization nor other optimization."""
-    import tensorflow as tf
-
-    with contextlib.redirect_stdout(sys.stderr):  # keep the export's signature off the table
-        return tf.lite.TFLiteConverter.from_keras_model(model).convert()
-
-
 def litert_call(flatbuffer: bytes, examples: np.ndarray) -> Callable[[], np.ndarray]:
-    """A fresh interpreter's batch-1 forward pass: set the next example, `invoke()`, read."""
-    import tensorflow as tf
+    """A fresh interpreter's batch-1 forward pass (`fwprune.litert.forward`, as a timing job
+    runs it): the next example, `invoke()`, read."""
+    from fwprune import litert
 
-    threads = tf.config.threading.get_intra_op_parallelism_threads() or None  # as `--threads`
-    interpreter = tf.lite.Interpreter(model_content=flatbuffer, num_threads=threads)
-    interpreter.allocate_tensors()
-    (source,), (target,) = interpreter.get_input_details(), interpreter.get_output_details()
+    threads = int(os.environ.get("OMP_NUM_THREADS", 1))  # `--threads`, set by `runtime`
+    forward = litert.forward(flatbuffer, batch_size=1, threads=threads)
     rounds = itertools.count()
 
     def call() -> np.ndarray:
         k = next(rounds) % len(examples)
-        interpreter.set_tensor(source["index"], examples[k : k + 1])
-        interpreter.invoke()
-        return interpreter.get_tensor(target["index"])
+        return forward(examples[k : k + 1])
 
     return call
 
@@ -529,7 +517,9 @@ def checked(call: Callable[[], np.ndarray], model, examples, count: int = 16) ->
 
 def litert_rows(models: dict, examples, sizes: Sizes) -> list[Row]:
     """Items 6d and 6e: item 6's Keras models as LiteRT flatbuffers, batch 1, interleaved."""
-    flatbuffers = {"pruned": litert(models["pruned"]), "dense": litert(models["dense"])}
+    from fwprune.export import litert_bytes
+
+    flatbuffers = {name: litert_bytes(models[name]) for name in ("pruned", "dense")}
     flatbuffers["dense_copy"] = flatbuffers["dense"]  # in an interpreter of its own
     calls = {name: checked(litert_call(flatbuffers[name], examples), model, examples)
              for name, model in models.items()}  # fmt: skip

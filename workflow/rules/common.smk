@@ -149,8 +149,15 @@ def evaluated_model(wildcards):
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
         stem = CHECKPOINT.format(seed=wildcards.seed, epoch=epoch)
-    dense = f"{budget_checkpoint(wildcards)}.keras"
-    return {"state": f"{stem}.npz", "model": f"{stem}.keras", "dense": dense}
+    dense = budget_checkpoint(wildcards)
+    return {
+        "state": f"{stem}.npz",
+        "model": f"{stem}.keras",
+        "litert": f"{stem}.tflite",
+        "litert_sparse": f"{stem}.sparse.tflite",
+        "dense": f"{dense}.keras",
+        "dense_litert": f"{dense}.tflite",
+    }
 
 
 def row(wildcards):

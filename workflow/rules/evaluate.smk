@@ -18,6 +18,8 @@ rule evaluate:
         data_sha256=DATA_SHA256,
         row=row,
         data=DATA_SUBSET,
+        # Whether the row also has the Keras model's accuracy and loss (keras_test_*).
+        keras_accuracy=config["evaluate"]["keras_accuracy"],
         code=code_meaning("evaluate"),
     script:
         "../scripts/evaluate.py"

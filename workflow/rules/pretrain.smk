@@ -5,6 +5,9 @@ rule pretrain:
     output:
         state="results/seed{seed}/pretrain/epoch{epoch}.npz",
         model="results/seed{seed}/pretrain/epoch{epoch}.keras",
+        # The model's LiteRT twins: float32, and in the converter's sparse format.
+        litert="results/seed{seed}/pretrain/epoch{epoch}.tflite",
+        litert_sparse="results/seed{seed}/pretrain/epoch{epoch}.sparse.tflite",
     log:
         "results/seed{seed}/pretrain/epoch{epoch}.log",
     benchmark:

@@ -5,6 +5,9 @@ rule prune:
     output:
         state=f"{RUN}/{{method}}/pruned.npz",
         model=f"{RUN}/{{method}}/pruned.keras",
+        # Its LiteRT twins: a fine-tune of 0 epochs copies them, with no TensorFlow.
+        litert=f"{RUN}/{{method}}/pruned.tflite",
+        litert_sparse=f"{RUN}/{{method}}/pruned.sparse.tflite",
     log:
         f"{RUN}/{{method}}/prune.log",
     benchmark:
@@ -32,10 +35,14 @@ rule finetune:
     input:
         state=rules.prune.output.state,
         model=rules.prune.output.model,
+        litert=rules.prune.output.litert,
+        litert_sparse=rules.prune.output.litert_sparse,
         data=DATA_FILE,
     output:
         state=f"{RUN}/{{method}}/finetuned.npz",
         model=f"{RUN}/{{method}}/finetuned.keras",
+        litert=f"{RUN}/{{method}}/finetuned.tflite",
+        litert_sparse=f"{RUN}/{{method}}/finetuned.sparse.tflite",
     log:
         f"{RUN}/{{method}}/finetune.log",
     benchmark:

@@ -8,6 +8,8 @@ use rule prune as sweep_prune with:
     output:
         state=f"{CELL}/pruned.npz",
         model=f"{CELL}/pruned.keras",
+        litert=f"{CELL}/pruned.tflite",
+        litert_sparse=f"{CELL}/pruned.sparse.tflite",
     log:
         f"{CELL}/prune.log",
     benchmark:
@@ -27,10 +29,14 @@ use rule finetune as sweep_finetune with:
     input:
         state=rules.sweep_prune.output.state,
         model=rules.sweep_prune.output.model,
+        litert=rules.sweep_prune.output.litert,
+        litert_sparse=rules.sweep_prune.output.litert_sparse,
         data=DATA_FILE,
     output:
         state=f"{CELL}/finetuned.npz",
         model=f"{CELL}/finetuned.keras",
+        litert=f"{CELL}/finetuned.tflite",
+        litert_sparse=f"{CELL}/finetuned.sparse.tflite",
     log:
         f"{CELL}/finetune.log",
     benchmark:
@@ -50,7 +56,10 @@ use rule evaluate as sweep_evaluate with:
     input:
         state=rules.sweep_finetune.output.state,
         model=rules.sweep_finetune.output.model,
+        litert=rules.sweep_finetune.output.litert,
+        litert_sparse=rules.sweep_finetune.output.litert_sparse,
         dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
+        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
         data=DATA_FILE,
     output:
         f"{CELL}/metrics.tsv",
@@ -65,6 +74,8 @@ use rule time_inference as sweep_time_inference with:
     input:
         pruned=rules.sweep_finetune.output.model,
         dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
+        pruned_litert=rules.sweep_finetune.output.litert,
+        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
         data=DATA_FILE,
     output:
         f"{CELL}/timing.tsv",

@@ -2,6 +2,9 @@ rule time_inference:
     input:
         pruned=rules.finetune.output.model,
         dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
+        # The LiteRT twins, timed with the default `timing.runtime: litert`.
+        pruned_litert=rules.finetune.output.litert,
+        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
         data=DATA_FILE,
     output:
         f"{RUN}/{{method}}/timing.tsv",
@@ -12,7 +15,7 @@ rule time_inference:
     conda:
         "../../envs/fwprune.yaml"
     # Every core of a local run (--cores), so that Snakemake starts no other job beside a
-    # timing job: TensorFlow still uses config timing.threads. On SLURM the profile sets
+    # timing job: the runtime still uses config timing.threads. On SLURM the profile sets
     # cores: 1, so the job asks for one CPU and a node of its own (slurm/config.yaml).
     threads: workflow.resource_settings.cores or 1
     resources:

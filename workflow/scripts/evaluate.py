@@ -1,24 +1,47 @@
-"""Score one exported model on the test set: one row of the metrics table."""
+"""Score one exported model on the test set: one row of the metrics table.
+
+Everything comes from the model's LiteRT twin, its saved state and file sizes, with no
+TensorFlow in the process (tests/test_litert.py checks); only `evaluate.keras_accuracy`
+loads the Keras model too, for its own accuracy and loss beside the twin's.
+"""
 
 import pandas as pd
 
-from fwprune import runtime
+from fwprune import litert, runtime
 from fwprune.data import load_dataset, prepare
-from fwprune.io import write_table
-from fwprune.metrics import pruning_metrics, size_metrics
-from fwprune.training import epochs_trained, evaluate, load_exported
+from fwprune.io import epochs_trained, write_table
+from fwprune.metrics import pruning_metrics, size_metrics, sparse_size_metrics
+
+
+def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
+    """The row of the model in `inputs` (its twin, state and files, the budget's unpruned
+    checkpoint's): `params.row` and what is measured."""
+    _, (x, y) = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    row = dict(params.row)
+    row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
+    scores = litert.evaluate(inputs.litert, x, y, batch_size, threads)
+    # The figures and claims read test_*: the accuracy of the model as shipped.
+    row |= scores | {f"litert_{key}": value for key, value in scores.items()}
+    if params.keras_accuracy:
+        from fwprune.training import evaluate, load_exported
+
+        keras_scores = evaluate(load_exported(inputs.model), x, y, batch_size=batch_size)
+        row |= {f"keras_{key}": value for key, value in keras_scores.items()}
+    # Against the unpruned checkpoint of the budget: its shapes and its files.
+    model = litert.twin_layers(inputs.litert, inputs.model)
+    row |= pruning_metrics(model, litert.twin_layers(inputs.dense_litert, inputs.dense))
+    row |= size_metrics(inputs.model, inputs.dense)
+    row |= size_metrics(inputs.litert, inputs.dense_litert, prefix="litert")
+    row |= sparse_size_metrics(inputs.litert_sparse, inputs.dense_litert)
+    return row
 
 
 def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -> None:
-    logger = runtime.configure(threads, params.row["seed"], log)
-    _, test = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
-    model = load_exported(inputs.model)
-    row = dict(params.row)
-    row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
-    row |= evaluate(model, *test, batch_size=batch_size)
-    # Against the unpruned checkpoint of the budget: its shapes and its file.
-    row |= pruning_metrics(model, load_exported(inputs.dense))
-    row |= size_metrics(inputs.model, inputs.dense)
+    if params.keras_accuracy:
+        logger = runtime.configure(threads, params.row["seed"], log)
+    else:
+        logger = runtime.start(threads, log)
+    row = metrics_row(inputs, params, batch_size, threads)
     logger.info("%s", row)
     write_table(pd.DataFrame([row]), output)
 

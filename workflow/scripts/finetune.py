@@ -1,4 +1,5 @@
-"""Fine-tune a pruned model with its mask fixed; with 0 epochs, copy it unchanged."""
+"""Fine-tune a pruned model with its mask fixed; with 0 epochs, copy it unchanged. Writes
+the state, the exported model and its LiteRT twins (float32 and sparse format)."""
 
 from fwprune import runtime
 from fwprune.io import copy_file
@@ -8,8 +9,8 @@ def main(inputs, output, params, threads: int, log: str) -> None:
     if params.epochs == 0:
         # No TensorFlow at all for a copy: its start-up would be most of the job's time.
         runtime.log_to(log).info("finetune_epochs is 0: copying the pruned model")
-        copy_file(inputs.state, output.state)
-        copy_file(inputs.model, output.model)
+        for key in ("state", "model", "litert", "litert_sparse"):
+            copy_file(inputs[key], output[key])
         return
     from fwprune.data import load_dataset, prepare
     from fwprune.training import MaskedNetwork
@@ -20,7 +21,7 @@ def main(inputs, output, params, threads: int, log: str) -> None:
         **params.train, seed=params.seed, network=params.network, granularity=params.granularity
     ).restore(inputs.state)
     network.train(*train, epochs=params.epochs)
-    network.save(output.state, output.model)
+    network.save(output.state, output.model, output.litert, output.litert_sparse)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -13,7 +13,7 @@ def main(inputs, output, params, threads: int, log: str) -> None:
         network.restore(inputs.state)
     logger.info("training epoch %d on %d examples", network.epochs_trained + 1, len(train[1]))
     network.train(*train, epochs=1)
-    network.save(output.state, output.model)
+    network.save(output.state, output.model, output.litert, output.litert_sparse)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -23,7 +23,7 @@ def main(inputs, output, params, threads: int, log: str) -> None:
     )
     # One generator per seed: every method and budget draws the same subsamples.
     prune(params.algorithm, network, train, params.method, np.random.default_rng(params.seed))
-    network.save(output.state, output.model)
+    network.save(output.state, output.model, output.litert, output.litert_sparse)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])

@@ -1,14 +1,14 @@
 """Per-example latency of a pruned model over the unpruned one of the same budget, and of
 a second copy of the unpruned one over it (the control), at the configured batch size and
-at a large batch (columns suffixed LARGE_BATCH)."""
+at a large batch (columns suffixed LARGE_BATCH), in the runtime of config `timing.runtime`:
+the models' LiteRT twins (the default; no TensorFlow in the process) or their Keras files."""
 
 import pandas as pd
 
-from fwprune import runtime
+from fwprune import litert, runtime
 from fwprune.data import load_dataset, prepare
 from fwprune.io import write_table
-from fwprune.timing import inference_latency_ratio
-from fwprune.training import load_exported
+from fwprune.timing import inference_latency_ratio, keras_forward
 
 # The suffix of the large-batch measurement's columns.
 LARGE_BATCH = "_large_batch"
@@ -16,10 +16,22 @@ LARGE_BATCH = "_large_batch"
 
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
     timing = params.timing
-    logger = runtime.configure(threads, params.seed, log)
+    if timing["runtime"] == "keras":
+        from fwprune.training import load_exported
+
+        logger = runtime.configure(threads, params.seed, log)
+        # The dense model loaded twice: the second, separate copy is the control.
+        models = [load_exported(inputs.pruned), *(load_exported(inputs.dense) for _ in range(2))]
+        forward = keras_forward
+    else:
+        logger = runtime.start(threads, log)
+        # Each model in an interpreter of its own: the control is a second interpreter.
+        models = [inputs.pruned_litert, inputs.dense_litert, inputs.dense_litert]
+
+        def forward(path, batch_size):
+            return litert.forward(path, batch_size, threads)
+
     _, (x_test, _) = prepare(load_dataset(inputs.data, params.data_sha256))
-    # The dense model loaded twice: the second, separate copy is the control.
-    models = [load_exported(inputs.pruned), *(load_exported(inputs.dense) for _ in range(2))]
     measured = {}
     for batch_size, suffix in (
         (timing["batch_size"], ""),
@@ -33,8 +45,10 @@ def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None
             repeats=timing["repeats"],
             warmup=timing["warmup"],
             suffix=suffix,
+            forward=forward,
         )
     row = {"seed": params.seed, "budget": int(wildcards.budget), "method": wildcards.method}
+    row["runtime"] = timing["runtime"]
     if "sparsity" in wildcards.keys():  # a sweep's cell: its rows differ by sparsity
         row["target_sparsity"] = float(wildcards.sparsity)
     logger.info("%s", row | measured)
@@ -46,7 +60,7 @@ main(
     snakemake.input,
     snakemake.output[0],
     snakemake.params,
-    # The rule claims every core only to keep other jobs off them: TensorFlow gets the
+    # The rule claims every core only to keep other jobs off them: the runtime gets the
     # configured timing threads, not the rule's (read here, not from params: a thread
     # count must not rerun the job).
     snakemake.config["timing"]["threads"],

@@ -1,10 +1,14 @@
-"""The physically smaller model of a filter-pruned network (docs/filter-pruning.md).
+"""What a job ships: the physically smaller model of a filter-pruned network
+(docs/filter-pruning.md), and any exported model as a LiteRT flatbuffer (`litert_bytes`).
 
 A filter mask keeps, in every kernel, a Cartesian product of indices along its axes (kept
 input channels × kept filters, all spatial positions), so each small kernel is the kept
 entries of the big one: `kernel[np.ix_(kept along each axis)]`. A removed filter's bias
 goes with it: in the masked network its constant output is read by no kept weight.
 """
+
+import contextlib
+import sys
 
 import keras
 import numpy as np
@@ -52,3 +56,18 @@ def layer_config(config: dict, name: str) -> dict:
     """The config of the layer called `name` in a Sequential's config."""
     (found,) = [layer["config"] for layer in config["layers"] if layer["config"]["name"] == name]
     return found
+
+
+def litert_bytes(model: keras.Model, sparse: bool = False) -> bytes:
+    """`model` as a LiteRT flatbuffer, by TensorFlow's own converter: float32, no
+    quantization. With `sparse`, the converter's sparse format
+    (`tf.lite.Optimize.EXPERIMENTAL_SPARSITY`): weight tensors it finds sparse enough are
+    stored compressed (still float32) and densified when the interpreter loads them.
+    """
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if sparse:
+        converter.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
+    with contextlib.redirect_stdout(sys.stderr):  # the converter prints the signature
+        return converter.convert()

@@ -1,10 +1,13 @@
-"""File output that a killed job cannot leave half-written, and small tables."""
+"""File output that a killed job cannot leave half-written, small tables, and what a saved
+state says about itself."""
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -40,3 +43,10 @@ def write_table(frame: pd.DataFrame, path) -> None:
 
 def read_table(path) -> pd.DataFrame:
     return pd.read_parquet(path) if Path(path).suffix == ".parquet" else pd.read_csv(path, sep="\t")
+
+
+def epochs_trained(state_path) -> int:
+    """Epochs of training behind a state saved by `MaskedNetwork.save`, from initialisation
+    on (read with numpy alone: an evaluation needs no TensorFlow for it)."""
+    with np.load(state_path) as archive:
+        return json.loads(str(archive["meta"]))["epochs_trained"]

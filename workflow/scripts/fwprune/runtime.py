@@ -33,15 +33,25 @@ def log_to(log_path: str | None = None) -> logging.Logger:
     return logger
 
 
-def configure(threads: int, seed: int, log_path: str | None = None) -> logging.Logger:
-    """Log as `log_to` does, pin TensorFlow to `threads` cores, seed everything.
-
-    Must run before TensorFlow executes its first op: thread pools are fixed then.
-    """
+def start(threads: int, log_path: str | None = None) -> logging.Logger:
+    """Log as `log_to` does and limit native thread pools to `threads`, without importing
+    TensorFlow: the set-up of a job that runs LiteRT and numpy only."""
     logger = log_to(log_path)
     for variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[variable] = str(threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+    # Shutdown garbage-collects the ~400,000 objects of TensorFlow and Keras (~1 s); frozen
+    # objects are skipped. atexit handlers, log flushing and file closing still run.
+    atexit.register(gc.freeze)
+    return logger
+
+
+def configure(threads: int, seed: int, log_path: str | None = None) -> logging.Logger:
+    """Set up as `start` does, pin TensorFlow to `threads` cores, seed everything.
+
+    Must run before TensorFlow executes its first op: thread pools are fixed then.
+    """
+    logger = start(threads, log_path)
 
     import keras
     import tensorflow as tf
@@ -51,8 +61,5 @@ def configure(threads: int, seed: int, log_path: str | None = None) -> logging.L
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
-    # Shutdown garbage-collects the ~400,000 objects of TensorFlow and Keras (~1 s); frozen
-    # objects are skipped. atexit handlers, log flushing and file closing still run.
-    atexit.register(gc.freeze)
     logger.info("threads=%d seed=%d tensorflow=%s", threads, seed, tf.__version__)
     return logger

@@ -49,6 +49,14 @@ def ratio_summary(column: str, numerator: np.ndarray, denominator: np.ndarray) -
     return {column: float(median), f"{column}_q25": float(q25), f"{column}_q75": float(q75)}
 
 
+def keras_forward(model, batch_size: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A Keras model's compiled forward pass (inference mode), returning numpy."""
+    import tensorflow as tf
+
+    compiled = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    return lambda batch: compiled(batch).numpy()
+
+
 def inference_latency_ratio(
     pruned,
     dense,
@@ -58,18 +66,19 @@ def inference_latency_ratio(
     repeats: int,
     warmup: int,
     suffix: str = "",
+    forward: Callable = keras_forward,
 ) -> dict:
-    """Per-example latency of `pruned` over `dense` (Keras models), measured interleaved,
-    and the same ratio for `dense_copy`, a second copy of `dense` loaded separately.
+    """Per-example latency of `pruned` over `dense`, measured interleaved, and the same
+    ratio for `dense_copy`, a second copy of `dense` loaded separately.
 
     The copy does exactly the dense model's work, so its ratio is the noise floor: how far
-    from 1.0 a model as fast as the dense one lands in this measurement. All three run
-    through their own compiled call on the same batches; each round times one batch each.
+    from 1.0 a model as fast as the dense one lands in this measurement. `forward(model,
+    batch_size)` makes each model's call on a batch: by default a Keras model's compiled
+    call; `fwprune.litert.forward` runs a LiteRT twin (the models are then their paths).
+    All three run on the same batches; each round times one batch each.
     `suffix` names the columns of a second measurement at another batch size
     (`inference_time_ratio{suffix}`, `pruned{suffix}_latency_ms`, ...).
     """
-    import tensorflow as tf
-
     batches = [
         examples[i : i + batch_size] for i in range(0, len(examples) - batch_size + 1, batch_size)
     ]
@@ -77,13 +86,13 @@ def inference_latency_ratio(
         raise ValueError(f"need at least {batch_size} examples to time, got {len(examples)}")
 
     def runner(model):
-        forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        run = forward(model, batch_size)
         state = {"round": 0}
 
         def call():
             batch = batches[state["round"] % len(batches)]
             state["round"] += 1
-            return forward(batch).numpy()
+            return run(batch)
 
         return call
 

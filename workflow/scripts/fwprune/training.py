@@ -16,8 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from fwprune import groups, networks
-from fwprune.export import physical_model
-from fwprune.io import atomic_output
+from fwprune.export import litert_bytes, physical_model
+from fwprune.io import atomic_output, epochs_trained
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
 logger = logging.getLogger("fwprune")
@@ -207,8 +207,10 @@ class MaskedNetwork:
         return physical_model(plain, masks)
 
     # --- checkpoints --------------------------------------------------------------
-    def save(self, state_path, model_path) -> None:
-        """Write the full state (npz) and the exported Keras model, each atomically."""
+    def save(self, state_path, model_path, litert_path=None, sparse_litert_path=None) -> None:
+        """Write the full state (npz) and the exported Keras model, each atomically, and if
+        their paths are given, the exported model's LiteRT twin (float32) and the twin in
+        the converter's sparse format (`fwprune.export.litert_bytes`)."""
         arrays = {f"variable/{i}": v.numpy() for i, v in enumerate(self.model.variables)}
         arrays |= {
             f"optimizer/{i}": v.numpy() for i, v in enumerate(self.model.optimizer.variables)
@@ -219,8 +221,13 @@ class MaskedNetwork:
         arrays |= {"meta": np.array(meta)}
         with atomic_output(state_path) as temporary:
             np.savez(temporary, **arrays)
+        exported = self.export()
         with atomic_output(model_path) as temporary:
-            self.export().save(temporary)
+            exported.save(temporary)
+        for path, sparse in ((litert_path, False), (sparse_litert_path, True)):
+            if path is not None:
+                with atomic_output(path) as temporary:
+                    temporary.write_bytes(litert_bytes(exported, sparse=sparse))
 
     def restore(self, state_path) -> "MaskedNetwork":
         """Load a state written by `save`."""
@@ -258,12 +265,6 @@ def shuffled_batches(examples: tf.data.Dataset, order: np.ndarray, batch_size: i
         return tuple(tf.gather(part, index) for part in data)
 
     return tf.data.Dataset.zip((indices, examples)).map(gather).prefetch(1)
-
-
-def epochs_trained(state_path) -> int:
-    """Epochs of training behind a saved state, from initialisation on."""
-    with np.load(state_path) as archive:
-        return json.loads(str(archive["meta"]))["epochs_trained"]
 
 
 def load_exported(path) -> keras.Model:

@@ -7,7 +7,7 @@ Prints (jobs' CPU + Snakemake's own CPU) ÷ (epochs trained × one plain `model.
 CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The parts:
 
 - jobs' CPU: the `cpu_time` column of every `*.benchmark.tsv` under RUN/results and
-  RUN/data (the sweeps', results/sweep and results/filter_sweep, only with --with-sweep);
+  RUN/data (the sweeps', results/NAME/ for each sweep NAME, only with --with-sweep);
 - Snakemake's own CPU: `--snakemake-cpu S`, or what is left of `--total-cpu S` or of
   `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
   jobs' CPU is taken out;
@@ -35,13 +35,11 @@ SUFFIX = ".benchmark.tsv"
 EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
 EXAMPLES_LINE = re.compile(r"training epoch \d+ on (\d+) examples")
 # Benchmark file stems that are not the rule's name (workflow/rules/*.smk).
-STEMS = {
-    "timing": "time_inference",
-    "sparsity_sweep": "sweep_plot",
-    "accuracy_vs_cost": "filter_sweep_plot",
-}
-# The sweeps' results folders, which are also their rules' prefixes (sweep_prune, ...).
-SWEEPS = ("sweep", "filter_sweep")
+STEMS = {"timing": "time_inference", "sparsity": "plot", "accuracy_vs_cost": "cost_plot"}
+# A sweep's files are under results/NAME/, its rules named sweep_* (workflow/rules/sweep.smk);
+# the main run's are under results/seedN/ and results/figures/.
+MAIN_RUN_FOLDER = re.compile(r"seed\d+|figures")
+SWEEP_RULES = "sweep_"
 GOAL = 1.15
 
 
@@ -61,8 +59,13 @@ def rule_of(benchmark: Path) -> str:
         rule = "download"
     else:
         rule = STEMS.get(stem, stem)
-    sweep = next((part for part in benchmark.parts if part in SWEEPS), None)
-    return f"{sweep}_{rule}" if sweep and not rule.startswith(sweep) else rule
+    parts = (
+        benchmark.parts[benchmark.parts.index("results") + 1 :]
+        if "results" in benchmark.parts
+        else ()
+    )
+    in_sweep = len(parts) > 1 and not MAIN_RUN_FOLDER.fullmatch(parts[0])
+    return SWEEP_RULES + rule if in_sweep else rule
 
 
 def epochs_in(log: Path) -> int:
@@ -75,7 +78,7 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
     for benchmark in sorted(
         f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
     ):
-        if rule_of(benchmark).startswith(SWEEPS) and not with_sweep:
+        if rule_of(benchmark).startswith(SWEEP_RULES) and not with_sweep:
             continue
         lines = benchmark.read_text().splitlines()
         header, values = lines[0].split("\t"), lines[-1].split("\t")

@@ -44,7 +44,7 @@ CONFIG = {
     "data": {"train_size": 3000, "test_size": 1000},
     "train": {"learning_rate": 0.1, "batch_size": 32},
     "timing": {"warmup": 5, "repeats": 20},
-    "sweep": {"sparsities": [0.5, 0.9], "budgets": [1], "methods": None},
+    "sweeps": {"sweep": {"sparsities": [0.5, 0.9], "budgets": [1], "methods": None}},
 }
 
 

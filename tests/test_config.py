@@ -3,14 +3,15 @@
 import pytest
 import yaml
 
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_workflow, job_stats, run_snakemake
 
 BAD_CONFIGS = {
     "sparsity above 1": ({"fw": {"sparsity": 1.5}}, ["instance['fw']['sparsity']", "maximum of 1"]),
     "unknown method": (
         {"methods": ["fw", "lottery"]},
-        ["'lottery' is not one of", "instance['methods'][1]"],
+        ["config methods: unknown ['lottery']"],
     ),
+    "no method": ({"methods": []}, ["instance['methods']", "should be non-empty"]),
     "unknown network": ({"network": "resnet"}, ["'resnet' is not one of", "['cnn', 'lenet5']"]),
     "unknown data set": (
         {"data": {"dataset": "cifar10"}},
@@ -24,12 +25,20 @@ BAD_CONFIGS = {
     "misspelt section": ({"trian": {"batch_size": 3}}, ["'trian' was unexpected"]),
     "wrong type": ({"train": {"batch_size": "big"}}, ["'big' is not of type 'integer'"]),
     "every filter removed": (
-        {"filter_sweep": {"fractions": [0.5, 1.0]}},
-        ["instance['filter_sweep']['fractions'][1]", "maximum of 1"],
+        {"sweeps": {"filter_sweep": {"sparsities": [0.5, 1.0]}}},
+        ["instance['sweeps']['filter_sweep']['sparsities'][1]", "maximum of 1"],
     ),
     "unknown filter-sweep method": (
-        {"filter_sweep": {"methods": ["fw", "lottery"]}},
-        ["'lottery' is not one of", "instance['filter_sweep']['methods'][1]"],
+        {"sweeps": {"filter_sweep": {"methods": ["fw", "lottery"]}}},
+        ["config sweeps.filter_sweep.methods: unknown ['lottery']"],
+    ),
+    "a sweep without budgets": (
+        {"sweeps": {"mine": {"sparsities": [0.5]}}},
+        ["'budgets' is a required property", "instance['sweeps']['mine']"],
+    ),
+    "a variant with a bad setting": (
+        {"variants": {"gmp_steep": {"method": "gmp", "power": 11}}},
+        ["config variants.gmp_steep.power: 11 is greater than the maximum of 10"],
     ),
     "alpha of 1": (
         {"verdicts": {"alpha": 1.0}},
@@ -67,15 +76,44 @@ def test_defaults_fill_a_minimal_config(workdir):
 
 
 def test_the_filter_sweep_plans_every_cell_timed(workdir):
-    """config.yaml's filter sweep (methods null: the sweep's) plans a timed cell for each
-    method, fraction and budget."""
+    """config.yaml's filter sweep plans a timed cell for each method, fraction and budget."""
     (workdir / "one_seed.yaml").write_text(yaml.safe_dump({"seeds": [0]}))
     result = run_snakemake(workdir, "-n", "--configfile", "one_seed.yaml", "--", "filter_sweep")
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    sweep = config["filter_sweep"]
-    assert sweep["methods"] is None
-    for method in config["sweep"]["methods"]:
+    sweep = yaml.safe_load((workdir / "config.yaml").read_text())["sweeps"]["filter_sweep"]
+    for method in sweep["methods"]:
         for budget in sweep["budgets"]:
-            for fraction in sweep["fractions"]:
+            for fraction in sweep["sparsities"]:
                 cell = f"results/filter_sweep/seed0/budget{budget}/{method}/sparsity{fraction}"
                 assert f"{cell}/timing.tsv" in result.stdout
+
+
+THIRD_SWEEP = {
+    "seeds": [0],
+    "variants": {"gmp_linear": {"method": "gmp", "power": 1, "sparsity_init": 0.3}},
+    "sweeps": {
+        "per_layer": {
+            "sparsities": [0.5, 0.9],
+            "budgets": [1, 3],
+            "methods": ["magnitude", "gmp_linear"],
+            "settings": {"granularity": "filter", "scope": "layer"},
+            "timing": False,
+            "more_seeds": [{"seeds": [1, 2], "budgets": [1], "methods": ["gmp_linear"]}],
+        }
+    },
+}
+
+
+def test_a_third_sweep_is_a_config_entry_alone(workdir):
+    """A new sweep, with a variant, its own settings and extra seeds, plans its cells and
+    nothing else: no rule file changes."""
+    (workdir / "third.yaml").write_text(yaml.safe_dump(THIRD_SWEEP))
+    result = run_snakemake(workdir, "-n", "--configfile", "third.yaml", "--", "per_layer")
+    planned = job_stats(result.stdout)
+    # 2 sparsities x 2 budgets x 2 methods, and gmp_linear at budget 1 with 2 more seeds.
+    cells = 2 * 2 * 2 + 2 * 1 * 1 * 2
+    for rule in ("sweep_prune", "sweep_finetune", "sweep_evaluate"):
+        assert planned[rule] == cells, rule
+    assert "sweep_time_inference" not in planned  # an untimed sweep
+    assert planned["sweep_aggregate"] == planned["sweep_verdicts"] == planned["per_layer"] == 1
+    prune = "results/per_layer/seed2/budget1/gmp_linear/sparsity0.9/pruned.npz"
+    assert prune in result.stdout

@@ -19,10 +19,10 @@ JOBS = [
     ("results/seed0/budget1/base/evaluate", 5.0, 0),
     ("results/seed0/budget1/fw/timing", 4.0, 0),
     ("results/aggregate", 1.0, 0),
-    ("results/figures/sparsity_sweep", 2.0, 0),  # the sweep's plot: not counted either
+    ("results/sweep/sparsity", 2.0, 0),  # the sweep's plot: not counted either
     ("results/sweep/seed0/budget2/fw/sparsity0.9/prune", 99.0, 4),  # not counted by default
     ("results/filter_sweep/seed0/budget2/fw/sparsity0.5/prune", 99.0, 4),  # nor this
-    ("results/figures/accuracy_vs_cost", 2.0, 0),  # nor the filter sweep's plot
+    ("results/filter_sweep/accuracy_vs_cost", 2.0, 0),  # nor the filter sweep's figure
 ]
 
 
@@ -91,13 +91,12 @@ def test_snakemake_own_cpu_is_the_total_minus_the_jobs(tmp_path):
         ("results/figures/plot.benchmark.tsv", "plot"),
         ("results/sweep/seed0/budget1/fw/sparsity0.5/evaluate.benchmark.tsv", "sweep_evaluate"),
         ("results/sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
-        ("results/figures/sparsity_sweep.benchmark.tsv", "sweep_plot"),
-        (
-            "results/filter_sweep/seed0/budget1/fw/sparsity0.5/prune.benchmark.tsv",
-            "filter_sweep_prune",
-        ),
-        ("results/filter_sweep/aggregate.benchmark.tsv", "filter_sweep_aggregate"),
-        ("results/figures/accuracy_vs_cost.benchmark.tsv", "filter_sweep_plot"),
+        ("results/sweep/sparsity.benchmark.tsv", "sweep_plot"),
+        ("results/my_sweep/seed0/budget1/fw/sparsity0.5/prune.benchmark.tsv", "sweep_prune"),
+        ("results/filter_sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
+        ("results/filter_sweep/accuracy_vs_cost.benchmark.tsv", "sweep_cost_plot"),
+        ("results/filter_sweep/tradeoffs.benchmark.tsv", "sweep_tradeoffs"),
+        ("results/sweep/seed0/budget1/fw/sparsity0.5/timing.benchmark.tsv", "sweep_time_inference"),
     ],
 )
 def test_rule_of_a_benchmark_file(path, rule):

@@ -118,11 +118,7 @@ def test_every_method_declares_what_the_workflow_needs():
         Method("base", None, "", "base", "o", "sparsity", {"sparsity": {}, "finetune_epochs": {}})
 
 
-def test_the_config_schema_allows_exactly_the_registered_methods():
-    schema = config_schema(
-        {"properties": {"methods": {}, "sweep": {"properties": {"methods": {}}}}}
-    )
-    assert schema["properties"]["methods"]["items"] == {"enum": list(REGISTRY)}
-    assert schema["properties"]["sweep"]["properties"]["methods"]["items"]["enum"] == list(REGISTRY)
+def test_the_config_schema_has_a_section_per_registered_method():
+    schema = config_schema({"properties": {"methods": {}}})
     assert set(REGISTRY) <= set(schema["properties"])
     assert schema["properties"]["methods"]["default"] == ["magnitude", "fw", "fw_momentum"]

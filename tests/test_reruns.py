@@ -78,11 +78,11 @@ ROWS = {
     "threads": (config(threads=2), set()),
     "timing.threads": (config(timing={"threads": 2}), set()),
     "fw.gamma, unused by the harmonic step": (config(fw={"gamma": 0.3}), set()),
-    "sweep, not in the default target": (config(sweep={"sparsities": [0.5, 0.8]}), set()),
-    "filter_sweep, not in the default target": (
-        config(filter_sweep={"fractions": [0.25, 0.5]}),
+    "a sweep, not in the default target": (
+        config(sweeps={"sweep": {"sparsities": [0.5, 0.8]}}),
         set(),
     ),
+    "a new sweep": (config(sweeps={"mine": {"sparsities": [0.7], "budgets": [1]}}), set()),
     "timing.repeats": (
         config(timing={"repeats": 30}),
         {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
@@ -108,7 +108,23 @@ ROWS = {
         config(fw_momentum={"momentum": 0.8}),
         method_jobs("fw_momentum") | TABLE,
     ),
-    "gmp.power": (config(gmp={"power": 1}), method_jobs("gmp") | TABLE),
+    # gmp_linear sets its own power: only gmp reruns.
+    "gmp.power": (config(gmp={"power": 2}), method_jobs("gmp") | TABLE),
+    # A variant's setting reruns the variant alone; its method's settings below it, both.
+    "variants.gmp_linear.sparsity_init": (
+        config(variants={"gmp_linear": {"sparsity_init": 0.2}}),
+        method_jobs("gmp_linear") | TABLE,
+    ),
+    "gmp.iterations": (
+        config(gmp={"iterations": 3}),  # both now spend 3 epochs: a new control, dense+3
+        method_jobs("gmp", "gmp_linear") | evaluations("dense+3") | TABLE,
+    ),
+    "magnitude.dense_epochs": (
+        # magnitude now spends 2 epochs: a new control, dense+2
+        config(magnitude={"dense_epochs": 1}),
+        method_jobs("magnitude") | evaluations("dense+2") | TABLE,
+    ),
+    "magnitude.scope": (config(magnitude={"scope": "layer"}), method_jobs("magnitude") | TABLE),
     "magnitude.granularity": (
         config(magnitude={"granularity": "filter"}),
         method_jobs("magnitude") | TABLE,

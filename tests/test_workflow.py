@@ -7,18 +7,19 @@ import pandas as pd
 import yaml
 
 from conftest import REPO, job, jobs_beside_timing_jobs, logged_jobs, planned_jobs, run_snakemake
-from fwprune import names
-from fwprune.methods import REGISTRY
+from fwprune import experiment, names
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
+# config.yaml, then tests/smoke.yaml, section by section
+MERGED = CONFIG | {k: CONFIG[k] | v if isinstance(v, dict) else v for k, v in SMOKE.items()}
 PRUNABLE = 34_720
 FILTERS = 32 + 64
-# Each smoke method's settings (config.yaml, then tests/smoke.yaml), target sparsity and
-# epochs spent after the checkpoint.
-SETTINGS = {m: CONFIG[m] | SMOKE.get(m, {}) for m in SMOKE["methods"]}
-TARGETS = {m: SETTINGS[m][REGISTRY[m].target_key] for m in SMOKE["methods"]}
-SPENT = {m: REGISTRY[m].epochs(SETTINGS[m]) for m in SMOKE["methods"]}
+# Each smoke method's settings, target sparsity and epochs spent after the checkpoint.
+SETTINGS = {m: experiment.section(MERGED, m) for m in SMOKE["methods"]}
+TARGETS = {m: SETTINGS[m][experiment.target_key(MERGED, m)] for m in SMOKE["methods"]}
+SPENT = {m: experiment.epochs_spent(MERGED, m) for m in SMOKE["methods"]}
+SWEEP, FILTER_SWEEP = SMOKE["sweeps"]["sweep"], SMOKE["sweeps"]["filter_sweep"]
 CONTROLS = [names.control(e) for e in sorted(set(SPENT.values()))]
 
 
@@ -158,20 +159,23 @@ def test_metrics_table_is_readable_with_pandas(smoke_run):
 
 def test_sparsity_sweep_holds_sparsity_and_compute_equal(smoke_sweep):
     sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
-    methods = SMOKE["sweep"]["methods"] or SMOKE["methods"]
-    assert len(sweep) == len(methods) * len(SMOKE["sweep"]["sparsities"])
+    methods = SWEEP["methods"] or SMOKE["methods"]
+    assert len(sweep) == len(methods) * len(SWEEP["sparsities"])
     # A method keeps its granularity in the sweep: the smoke's random prunes filters, and
     # removes a filter's readers too, so only the unstructured cells hit the sparsity exactly.
     weights = sweep[sweep.param_granularity == "unstructured"]
     assert ((weights.zero_weights - (weights.target_sparsity * PRUNABLE).round()).abs() <= 1).all()
     assert (sweep.epochs_after_checkpoint == 4).all()
-    assert (smoke_sweep / "results/figures/sparsity_sweep.pdf").stat().st_size > 1000
+    assert (smoke_sweep / "results/sweep/sparsity.pdf").stat().st_size > 1000
+    # A variant runs its method with its own settings, under its own name.
+    linear = sweep[sweep.method == "gmp_linear"]
+    assert (linear.base_method == "gmp").all() and (linear.param_power == 1).all()
+    assert (sweep[sweep.method == "gmp"].param_power == 3).all()
 
 
 def test_filter_sweep_models_are_physically_smaller(smoke_filter_sweep):
     cells = pd.read_parquet(smoke_filter_sweep / "results/filter_sweep/metrics.parquet")
-    sweep = SMOKE["filter_sweep"]
-    assert len(cells) == len(sweep["methods"]) * len(sweep["fractions"])
+    assert len(cells) == len(FILTER_SWEEP["methods"]) * len(FILTER_SWEEP["sparsities"])
     assert (cells.param_granularity == "filter").all()
     assert (cells.physical_parameter_ratio < 1).all()
     assert ((cells.filters_removed - cells.target_sparsity) * FILTERS).abs().max() <= 1
@@ -184,7 +188,7 @@ def test_both_sweeps_are_timed_and_drawn_by_cost(smoke_filter_sweep):
         for column in ("inference_time_ratio", "inference_time_ratio_large_batch"):
             assert cells[column].notna().all(), (sweep, column)
     for suffix in ("pdf", "png"):
-        figure = smoke_filter_sweep / f"results/figures/accuracy_vs_cost.{suffix}"
+        figure = smoke_filter_sweep / f"results/filter_sweep/accuracy_vs_cost.{suffix}"
         assert figure.stat().st_size > 1000
 
 
@@ -195,12 +199,11 @@ def test_every_cell_of_both_sweeps_is_priced_against_its_checkpoint(smoke_filter
     # (granularity, method, sparsity): the sparsity sweep runs each method with its own
     # granularity, so smoke's filter-pruned `random` at 0.5 is a cell of both sweeps.
     sweep = {
-        (SETTINGS[m]["granularity"], m, p)
-        for m in SMOKE["methods"]
-        for p in SMOKE["sweep"]["sparsities"]
+        (SETTINGS[m]["granularity"], m, p) for m in SMOKE["methods"] for p in SWEEP["sparsities"]
     }
-    filter_sweep = SMOKE["filter_sweep"]
-    filters = {("filter", m, p) for m in filter_sweep["methods"] for p in filter_sweep["fractions"]}
+    filters = {
+        ("filter", m, p) for m in FILTER_SWEEP["methods"] for p in FILTER_SWEEP["sparsities"]
+    }
     cells = [tuple(row.strip("| ").split(" | ")[:3]) for row in rows]
     assert len(cells) == len(set(cells))  # a cell both sweeps ran is shown once
     assert len(cells) == len(sweep | filters)  # both share budget 2, the filter sweep's one
@@ -211,7 +214,7 @@ def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):
     text = (smoke_sweep / "results/sweep/verdicts.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| 2 |")]  # budget 2
     # One row per sparsity in each of the two tables; one seed: signs, marked as such.
-    assert len(rows) == 2 * len(SMOKE["sweep"]["sparsities"])
+    assert len(rows) == 2 * len(SWEEP["sparsities"])
     assert "(1 seed)" in text
 
 
@@ -226,7 +229,7 @@ def test_frank_wolfe_is_not_magnitude_pruning_in_disguise(smoke_sweep):
     accuracy: a method replaced by magnitude pruning would reproduce magnitude's."""
     sweep = pd.read_parquet(smoke_sweep / "results/sweep/metrics.parquet")
     accuracy = sweep.set_index(["method", "target_sparsity"]).test_accuracy
-    for sparsity in SMOKE["sweep"]["sparsities"]:
+    for sparsity in SWEEP["sparsities"]:
         run = smoke_sweep / f"results/sweep/seed0/budget2/{{}}/sparsity{sparsity}/pruned.npz"
         magnitude = np.load(str(run).format("magnitude"))["mask"]
         for method in ("fw", "fw_momentum"):

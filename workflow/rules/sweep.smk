@@ -145,6 +145,7 @@ rule sweep_verdicts:
         mem_mb=1000,
         runtime=5,
     params:
+        verdicts=config["verdicts"],
         code=code_meaning("sweep_verdicts"),
     script:
         "../scripts/sweep_verdicts.py"

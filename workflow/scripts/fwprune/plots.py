@@ -41,26 +41,37 @@ FIGURES = {
 }
 
 
+# Markers of the variants (config `variants`), in the order they appear.
+VARIANT_MARKERS = ("*", "h", "p", "d", "<", ">", "8", "H")
+
+
 def method_label(method: str) -> str:
-    """Legend text: the method's name, or for `dense+E` the compute-matched dense control."""
+    """Legend text: the method's label, a variant's name, or for `dense+E` the
+    compute-matched dense control."""
     epochs = names.control_epochs(method)
     if epochs is not None:
         return f"dense, {epochs} more epoch{'s' * (epochs != 1)} (compute-matched)"
-    return METHOD_LABELS[method]
+    return METHOD_LABELS.get(method, method)
 
 
 def method_styles(methods) -> tuple[list[str], dict, dict]:
-    """Legend order, colours and markers that stay the same in every figure."""
-    known = [m for m in METHOD_LABELS if m in set(methods)]
+    """Legend order, colours and markers that stay the same in every figure: the base
+    model and the registered methods first, then variants by name, then the controls."""
+    present = set(methods)
+    known = [m for m in METHOD_LABELS if m in present]
     controls = sorted(
-        (m for m in set(methods) if names.control_epochs(m) is not None), key=names.control_epochs
+        (m for m in present if names.control_epochs(m) is not None), key=names.control_epochs
     )
-    colours = dict(zip(METHOD_LABELS, itertools.cycle(sns.color_palette("colorblind"))))
+    variants = sorted(present - set(known) - set(controls))
+    colours = dict(
+        zip([*METHOD_LABELS, *variants], itertools.cycle(sns.color_palette("colorblind")))
+    )
     greys = sns.color_palette("Greys", len(controls) + 2)[2:]
-    palette = {method_label(m): colours[m] for m in known}
+    palette = {method_label(m): colours[m] for m in known + variants}
     palette |= {method_label(m): grey for m, grey in zip(controls, greys, strict=True)}
     markers = {method_label(m): MARKERS.get(m, CONTROL_MARKER) for m in known + controls}
-    return [method_label(m) for m in known + controls], palette, markers
+    markers |= dict(zip(map(method_label, variants), itertools.cycle(VARIANT_MARKERS)))
+    return [method_label(m) for m in known + variants + controls], palette, markers
 
 
 def line_figure(frame: pd.DataFrame, column: str, ylabel: str, title: str):

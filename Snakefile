@@ -11,6 +11,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/resources.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/prune.smk"
@@ -25,4 +26,4 @@ include: "workflow/rules/sweep.smk"
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        paths.final_outputs(),

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from fwprune import experiment
+from fwprune import experiment, paths
 
 DEFAULTS = yaml.safe_load((REPO / "config.yaml").read_text())
 # config.yaml leaves these to the schema's defaults.
@@ -165,3 +165,21 @@ def test_a_bad_config_names_its_key(changes, message):
 
 def test_the_default_config_passes():
     experiment.check(config())
+
+
+def test_the_files_a_target_needs():
+    made = config(seeds=[0], budgets=[1, 2], methods=["fw"], sweeps={"s": sweep_entry()})
+    # base, fw and its control dense+4, at two budgets
+    assert len(paths.metrics_tables(made)) == 2 * 3
+    assert "results/seed0/budget2/dense+4/metrics.tsv" in paths.metrics_tables(made)
+    sweep = experiment.sweeps(made)["s"]
+    cells = paths.cell_files(sweep, "metrics.tsv")
+    assert len(cells) == len(sweep.cells()) == 8
+    assert "results/s/seed0/budget10/fw/sparsity0.9/metrics.tsv" in cells
+    assert paths.sweep_outputs(sweep) == ["results/s/sparsity.pdf", "results/s/verdicts.md"]
+    timed = experiment.Sweep(**{**vars(sweep), "timing": True})
+    assert "results/s/tradeoffs.md" in paths.sweep_outputs(timed)
+    assert paths.base_tables([sweep, timed]) == [
+        "results/seed0/budget1/base/metrics.tsv",
+        "results/seed0/budget10/base/metrics.tsv",
+    ]

@@ -10,7 +10,7 @@ from snakemake.utils import validate
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 sys.path.insert(0, str(LIBRARY.parent))
-from fwprune import experiment, names, networks
+from fwprune import experiment, names, networks, paths
 from fwprune.code_digest import code_digests
 from fwprune.methods import config_schema  # numpy only: cheap to import here
 from fwprune.sources import DATASETS  # no TensorFlow either
@@ -33,13 +33,8 @@ def validate_config(schema_file):
 validate_config(LIBRARY.parents[1] / "schemas" / "config.schema.yaml")
 experiment.check(config)
 
-METHODS = config["methods"]
-MODELS = experiment.models(config)
 SWEEPS = experiment.sweeps(config)
-RUN = "results/seed{seed}/budget{budget}"
-# A cell of a sweep: results/{sweep}/ holds one folder per seed, budget, method, sparsity.
-CELL = "results/{sweep}/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
-CHECKPOINT = "results/seed{seed}/pretrain/epoch{epoch}"
+RUN, CELL = paths.RUN, paths.CELL
 # The data settings that change the numbers (not, say, the download timeout).
 DATA_SUBSET = {
     key: config["data"][key] for key in ("subset_seed", "test_size", "train_size")
@@ -93,34 +88,6 @@ wildcard_constraints:
     sweep="|".join(SWEEPS) or "(?!)",  # (?!) matches nothing: no sweep configured
 
 
-# Resources, from the benchmark files of a full run on a 2-core machine (docs/performance.md):
-# peak memory 0.9-1.5 GB per job, a full-data training epoch 12-15 s of one core (50 s on
-# a loaded machine). Each retry asks for `attempt` times as much, so that a job a cluster
-# killed for memory or time gets more.
-MINUTES_PER_EPOCH = 2
-# A job that trains nothing (an evaluation, a fine-tune of 0 epochs, which copies): 5-25 s
-# measured. Grouped on a cluster, these minutes add up to a group job's request.
-SHORT_JOB_MINUTES = 2
-
-
-def retried(amount):
-    """A resource of `amount` times the attempt."""
-    return lambda wildcards, attempt: amount * attempt
-
-
-def training_minutes(epochs):
-    """Run time of a job that trains at most `epochs` epochs (5 minutes plus 2 per epoch);
-    a copy (0 epochs) is a short job. `epochs` may be a function of the wildcards."""
-
-    def minutes(wildcards, attempt):
-        count = epochs(wildcards) if callable(epochs) else epochs
-        if count == 0:
-            return SHORT_JOB_MINUTES * attempt
-        return (5 + MINUTES_PER_EPOCH * count) * attempt
-
-    return minutes
-
-
 def finetune_epochs(wildcards):
     """The fine-tuning epochs of a job: a main-run method's own, or its sweep cell's."""
     if "sweep" in wildcards.keys():
@@ -133,12 +100,12 @@ def previous_checkpoint(wildcards):
     epoch = int(wildcards.epoch)
     if epoch == 1:
         return {}
-    return {"state": CHECKPOINT.format(seed=wildcards.seed, epoch=epoch - 1) + ".npz"}
+    return {"state": paths.checkpoint(wildcards.seed, epoch - 1) + ".npz"}
 
 
 def budget_checkpoint(wildcards):
     """The unpruned model of a job's budget, which it prunes or is compared with."""
-    return CHECKPOINT.format(seed=wildcards.seed, epoch=wildcards.budget)
+    return paths.checkpoint(wildcards.seed, wildcards.budget)
 
 
 def evaluated_model(wildcards):
@@ -148,7 +115,7 @@ def evaluated_model(wildcards):
         stem = f"{RUN}/{wildcards.model}/finetuned".format(**wildcards)
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
-        stem = CHECKPOINT.format(seed=wildcards.seed, epoch=epoch)
+        stem = paths.checkpoint(wildcards.seed, epoch)
     dense = budget_checkpoint(wildcards)
     return {
         "state": f"{stem}.npz",
@@ -175,76 +142,14 @@ def row(wildcards):
     return described | settings | {"target_sparsity": float(wildcards.sparsity)}
 
 
-def metrics_tables():
-    return expand(
-        f"{RUN}/{{model}}/metrics.tsv",
-        seed=config["seeds"],
-        budget=config["budgets"],
-        model=MODELS,
-    )
-
-
-def timing_tables():
-    return expand(
-        f"{RUN}/{{method}}/timing.tsv",
-        seed=config["seeds"],
-        budget=config["budgets"],
-        method=METHODS,
-    )
-
-
-def cell_files(sweep, name):
-    """The file `name` of every cell of a sweep."""
-    return [
-        f"{CELL}/{name}".format(
-            sweep=sweep, seed=seed, budget=budget, method=method, sparsity=sparsity
-        )
-        for seed, budget, method, sparsity in SWEEPS[sweep].cells()
-    ]
-
-
 def sweep_tables(wildcards):
     """A sweep's cells' metrics tables, and their timing tables if the sweep is timed."""
-    timed = SWEEPS[wildcards.sweep].timing
-    return {
-        "tables": cell_files(wildcards.sweep, "metrics.tsv"),
-        "timings": cell_files(wildcards.sweep, "timing.tsv") if timed else [],
-    }
+    sweep = SWEEPS[wildcards.sweep]
+    timings = paths.cell_files(sweep, "timing.tsv") if sweep.timing else []
+    return {"tables": paths.cell_files(sweep, "metrics.tsv"), "timings": timings}
 
 
-def compared_sweeps(wildcards):
-    """A sweep's table and those of the sweeps it is drawn and priced beside."""
-    sweeps = [wildcards.sweep, *SWEEPS[wildcards.sweep].compare_with]
-    return [f"results/{sweep}/metrics.parquet" for sweep in sweeps]
-
-
-def compared_bases(wildcards):
-    """The base evaluations of every seed and budget of the compared sweeps' cells."""
-    sweeps = [wildcards.sweep, *SWEEPS[wildcards.sweep].compare_with]
-    pairs = {(seed, budget) for s in sweeps for seed, budget, *_ in SWEEPS[s].cells()}
-    return [
-        f"{RUN}/base/metrics.tsv".format(seed=s, budget=b) for s, b in sorted(pairs)
-    ]
-
-
-def sweep_outputs(sweep):
-    """What `snakemake SWEEP` makes: the figure, the verdicts and, if timed, accuracy
-    against cost with its trade-off table."""
-    outputs = [f"results/{sweep}/sparsity.pdf", f"results/{sweep}/verdicts.md"]
-    if SWEEPS[sweep].timing:
-        outputs += [
-            f"results/{sweep}/accuracy_vs_cost.pdf",
-            f"results/{sweep}/tradeoffs.md",
-        ]
-    return outputs
-
-
-FIGURES = ["accuracy", "loss", "nonzero", "inference_time"]
-
-
-def final_outputs():
-    return [
-        *expand("results/figures/{figure}.pdf", figure=FIGURES),
-        "results/claims.md",
-        "results/benchmarks.parquet",
-    ]
+def compared(wildcards):
+    """A sweep and the sweeps it is drawn and priced beside."""
+    sweep = SWEEPS[wildcards.sweep]
+    return [sweep, *(SWEEPS[name] for name in sweep.compare_with)]

@@ -27,8 +27,8 @@ rule evaluate:
 
 rule aggregate:
     input:
-        tables=metrics_tables(),
-        timings=timing_tables(),
+        tables=paths.metrics_tables(config),
+        timings=paths.timing_tables(config),
     output:
         table="results/metrics.parquet",
         text=report(

@@ -2,14 +2,14 @@ rule plot:
     input:
         metrics=rules.aggregate.output.table,
     output:
-        **{name: f"results/figures/{name}.pdf" for name in FIGURES},
+        **{name: f"results/figures/{name}.pdf" for name in paths.FIGURES},
         **{
             f"{name}_png": report(
                 f"results/figures/{name}.png",
                 caption=f"../report/{name}.rst",
                 category="Figures",
             )
-            for name in FIGURES
+            for name in paths.FIGURES
         },
     log:
         "results/figures/plot.log",

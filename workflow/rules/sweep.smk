@@ -155,7 +155,7 @@ rule sweep_verdicts:
 # is compared with (the filter sweep beside the unstructured one).
 rule sweep_cost_plot:
     input:
-        sweeps=compared_sweeps,
+        sweeps=lambda wildcards: paths.compared_tables(compared(wildcards)),
     output:
         pdf="results/{sweep}/accuracy_vs_cost.pdf",
         png=report(
@@ -184,8 +184,8 @@ rule sweep_cost_plot:
 # against the unpruned checkpoint's own evaluation.
 rule sweep_tradeoffs:
     input:
-        sweeps=compared_sweeps,
-        base=compared_bases,
+        sweeps=lambda wildcards: paths.compared_tables(compared(wildcards)),
+        base=lambda wildcards: paths.base_tables(compared(wildcards)),
     output:
         report(
             "results/{sweep}/tradeoffs.md",
@@ -216,4 +216,4 @@ for sweep in SWEEPS:
         name:
             sweep
         input:
-            sweep_outputs(sweep),
+            paths.sweep_outputs(SWEEPS[sweep]),

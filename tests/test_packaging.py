@@ -1,6 +1,9 @@
 """The conda environment the rules name pins the same versions as requirements.txt."""
 
+import functools
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -37,3 +40,28 @@ def test_no_job_code_imports_the_benchmarks():
     scripts = REPO / "workflow" / "scripts"
     for path in [*scripts.glob("*.py"), *scripts.glob("fwprune/**/*.py")]:
         assert not imported_names(path.read_text(), "benchmarks"), path.relative_to(REPO)
+
+
+def test_the_wheel_installs_and_imports_every_module(tmp_path):
+    """The package is found, not listed: a wheel built from the repository, installed in a
+    fresh virtual environment (with this interpreter's packages for its dependencies),
+    imports every module of the library."""
+    library = REPO / "workflow" / "scripts" / "fwprune"
+    modules = sorted(
+        ".".join(path.relative_to(library.parent).with_suffix("").parts).removesuffix(".__init__")
+        for path in library.rglob("*.py")
+    )
+    wheels = tmp_path / "wheels"
+    run = functools.partial(subprocess.run, check=True, capture_output=True, text=True)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "-w", str(wheels), str(REPO)])  # fmt: skip
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    python = str(venv / "bin" / "python")
+    run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", *map(str, wheels.glob("*.whl"))]
+    )
+    script = "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
+    # From an empty folder, so that nothing but the installed wheel provides fwprune.
+    run([python, "-c", script, *modules], cwd=tmp_path)
+    assert {"fwprune.methods.gmp", "fwprune.networks.cnn", "fwprune.experiment"} <= set(modules)

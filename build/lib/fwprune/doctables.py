@@ -1,0 +1,88 @@
+"""Tables in the docs made by code from committed data, and checked against it.
+
+A generated table sits between two markers in a markdown file:
+
+    <!-- table: GENERATOR FILE [FILE ...] -->
+    ...the generator's markdown...
+    <!-- end table -->
+
+GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metrics
+table; `verdicts`: the sweep's two verdict tables), FILE the data it reads, relative to the
+repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`). Verdicts use the defaults of
+config.yaml's `verdicts` section (`fwprune.stats.Settings`).
+
+    python -m fwprune.doctables docs/results.md --write   regenerate the tables in place
+    python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs
+"""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from fwprune import claims, verdicts
+from fwprune.io import read_table
+
+
+def claims_table(metrics, sweep=None) -> str:
+    return claims.report(read_table(metrics), read_table(sweep) if sweep else None)
+
+
+def verdicts_table(sweep) -> str:
+    return verdicts.report(read_table(sweep)).rstrip("\n")
+
+
+GENERATORS = {"claims": claims_table, "verdicts": verdicts_table}
+
+TABLE = re.compile(
+    r"(?P<start><!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(?P<end><!-- end table -->)",
+    re.S,
+)
+
+
+def generate(spec: str, root: Path) -> str:
+    name, *files = spec.split()
+    if name not in GENERATORS:
+        raise ValueError(f"unknown table generator {name!r} (known: {', '.join(GENERATORS)})")
+    return GENERATORS[name](*(root / f for f in files))
+
+
+def regenerate(text: str, root: Path) -> tuple[str, list[str]]:
+    """The text with every marked table regenerated, and the specs of those that changed."""
+    changed = []
+
+    def replace(found: re.Match) -> str:
+        body = generate(found["spec"], root) + "\n"
+        if body != found["body"]:
+            changed.append(found["spec"])
+        return found["start"] + body + found["end"]
+
+    return TABLE.sub(replace, text), changed
+
+
+def tables(text: str) -> list[str]:
+    """The specs of the marked tables in `text`."""
+    return [found["spec"] for found in TABLE.finditer(text)]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="markdown files, e.g. docs/results.md")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="regenerate the tables in place")
+    mode.add_argument("--check", action="store_true", help="fail if a table differs")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
+    args = parser.parse_args(argv)
+    stale = []
+    for path in args.files:
+        text, changed = regenerate(path.read_text(), args.root)
+        if args.write and changed:
+            path.write_text(text)
+        stale += [f"{path}: table {spec}" for spec in changed]
+    for line in stale:
+        print(("regenerated " if args.write else "differs from the code: ") + line)
+    return 1 if stale and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""What a job ships: the physically smaller model of a filter-pruned network
+(docs/filter-pruning.md), and any exported model as a LiteRT flatbuffer (`litert_bytes`).
+
+A filter mask keeps, in every kernel, a Cartesian product of indices along its axes (kept
+input channels × kept filters, all spatial positions), so each small kernel is the kept
+entries of the big one: `kernel[np.ix_(kept along each axis)]`. A removed filter's bias
+goes with it: in the masked network its constant output is read by no kept weight.
+"""
+
+import contextlib
+import sys
+
+import keras
+import numpy as np
+
+from fwprune.model import prunable_layers
+
+
+def kept_indices(mask: np.ndarray) -> list[np.ndarray]:
+    """Per axis, the indices a kernel mask keeps; the mask must be their Cartesian product."""
+    mask = np.asarray(mask, dtype=bool)
+    axes = range(mask.ndim)
+    kept = [np.flatnonzero(mask.any(axis=tuple(a for a in axes if a != axis))) for axis in axes]
+    if int(np.prod([k.size for k in kept])) != np.count_nonzero(mask):
+        raise ValueError("the mask is not a product of kept channels: not a filter mask")
+    return kept
+
+
+def physical_model(model: keras.Model, kernel_masks: list[np.ndarray]) -> keras.Model:
+    """`model` (a Sequential) with only the kept filters, input channels and Dense rows.
+
+    Each prunable layer's kernel is sliced to the kept indices of `kernel_masks`; a Conv2D
+    keeps the biases of its kept filters. Other layers carry no weights per channel.
+    """
+    config = model.get_config()
+    for layer in config["layers"]:
+        layer.pop("build_config", None)  # the old input shapes: the new model infers its own
+    sliced = {}
+    for layer, mask in zip(prunable_layers(model), kernel_masks, strict=True):
+        kept = kept_indices(mask)
+        if kept[-1].size == 0:
+            raise ValueError(f"{layer.name}: every filter is removed, the output is constant")
+        kernel, bias = layer.get_weights()
+        sliced[layer.name] = [kernel[np.ix_(*kept)], bias[kept[-1]]]
+        if isinstance(layer, keras.layers.Conv2D):
+            layer_config(config, layer.name)["filters"] = int(kept[-1].size)
+        elif kept[-1].size != layer.units:
+            raise ValueError(f"{layer.name}: a Dense layer's outputs are never removed")
+    small = keras.Sequential.from_config(config)
+    for name, weights in sliced.items():
+        small.get_layer(name).set_weights(weights)
+    return small
+
+
+def layer_config(config: dict, name: str) -> dict:
+    """The config of the layer called `name` in a Sequential's config."""
+    (found,) = [layer["config"] for layer in config["layers"] if layer["config"]["name"] == name]
+    return found
+
+
+def litert_bytes(model: keras.Model, sparse: bool = False) -> bytes:
+    """`model` as a LiteRT flatbuffer, by TensorFlow's own converter: float32, no
+    quantization. With `sparse`, the converter's sparse format
+    (`tf.lite.Optimize.EXPERIMENTAL_SPARSITY`): weight tensors it finds sparse enough are
+    stored compressed (still float32) and densified when the interpreter loads them.
+    """
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if sparse:
+        converter.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
+    with contextlib.redirect_stdout(sys.stderr):  # the converter prints the signature
+        return converter.convert()

@@ -1,0 +1,138 @@
+"""The pruning methods: one module per method, each declaring itself as `METHOD`.
+
+A method is a function (network, data, params, rng) -> pruned network, where `params` is
+its config section (only the keys it reads: `gamma` is absent unless the step size is
+constant), `data` the training arrays and `rng` the job's generator (seeded by the run's
+seed). Its `Method` declaration says what the workflow needs to know about it: the config
+section's keys (a JSON-schema fragment with defaults), which key holds the target
+sparsity, the epochs it trains after the checkpoint, and its label and marker in figures.
+
+Importing this package imports every module in its folder and collects their `METHOD`s in
+`REGISTRY`: a new method is one new file here (README, "Adding a method"). The schema,
+the wildcard constraints, the sweep, the figures and the claims read the registry. Keep
+these modules free of TensorFlow at import time: the workflow imports the registry when it
+parses the Snakefile.
+"""
+
+import copy
+import dataclasses
+from collections.abc import Callable
+
+from fwprune import names, registry
+from fwprune.groups import GRANULARITIES, SCOPES
+from fwprune.schedules import retraining_epochs
+
+
+def sparsity_setting(description: str, default: float) -> dict:
+    """A config key holding a sparsity in [0, 1)."""
+    bounds = {"type": "number", "minimum": 0, "exclusiveMaximum": 1}
+    return {"description": description, **bounds, "default": default}
+
+
+def epochs_setting(description: str, default: int) -> dict:
+    """A config key holding a number of training epochs."""
+    bounds = {"type": "integer", "minimum": 0, "maximum": 1000}
+    return {"description": description, **bounds, "default": default}
+
+
+# Every method's section has it: what its units are (docs/filter-pruning.md). A method's
+# sparsity is then the fraction of those units removed.
+GRANULARITY_SETTING = {
+    "description": "units pruned: single weights, or whole Conv2D filters",
+    "enum": list(GRANULARITIES),
+    "default": "unstructured",
+}
+# Every method's section has it too: whether its units are ranked all together, or each
+# layer's among themselves, each layer losing the same share (docs/filter-pruning.md).
+SCOPE_SETTING = {
+    "description": "ranking: global over all units, or layer (each layer loses the same share)",
+    "enum": list(SCOPES),
+    "default": "global",
+}
+
+# Every method's section has it too: dense epochs before the method starts, counted in
+# the epochs it spends. It equalises dense training in a comparison: `fw` trains its first
+# epoch dense (it prunes first at iteration ceil(N/2)), the one-shot and gradual methods
+# prune at once (docs/results.md, "Fair comparisons").
+DENSE_EPOCHS_SETTING = {
+    "description": "epochs of dense training before the method prunes (counted in its epochs)",
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 1000,
+    "default": 0,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Method:
+    """What the workflow knows about a pruning method."""
+
+    name: str  # its name in `methods`, its config section and its results folder
+    prune: Callable  # (network, data, params, rng) -> pruned network
+    description: str  # one line: what it is (the schema's description of its section)
+    label: str  # legend text in figures
+    marker: str  # matplotlib marker in figures
+    target_key: str  # the key of its section holding the final sparsity (the sweep sets it)
+    # JSON schema of each key of its section, with defaults; `finetune_epochs` (the common
+    # fine-tune stage's epochs) is always one of them.
+    settings: dict
+    # Epochs it trains after the checkpoint, fine-tuning included, from its section.
+    epochs: Callable[[dict], int] = retraining_epochs
+    paper_algorithm: int | None = None  # the paper's algorithm it implements, if any
+
+    def __post_init__(self):
+        if not self.name.isidentifier() or not names.is_method(self.name):
+            raise ValueError(f"method name {self.name!r}: not an identifier, or a model name")
+        for key in (self.target_key, "finetune_epochs"):
+            if key not in self.settings:
+                raise ValueError(f"method {self.name}: its settings have no {key!r}")
+
+    def schema(self) -> dict:
+        """The JSON schema of its config section (a fresh copy: validation fills defaults)."""
+        return {
+            "description": self.description,
+            "type": "object",
+            "additionalProperties": False,
+            "default": {},
+            "properties": copy.deepcopy(
+                self.settings
+                | {
+                    "granularity": GRANULARITY_SETTING,
+                    "scope": SCOPE_SETTING,
+                    "dense_epochs": DENSE_EPOCHS_SETTING,
+                }
+            ),
+        }
+
+
+def discover() -> dict[str, Method]:
+    """Every module's `METHOD` in this folder, the paper's algorithms first, in their order."""
+    found = registry.discover(__name__, __path__, "METHOD")
+    order = sorted(found.values(), key=lambda m: (m.paper_algorithm or 1000, m.name))
+    return {method.name: method for method in order}
+
+
+REGISTRY = discover()
+PRUNERS = {name: method.prune for name, method in REGISTRY.items()}
+
+
+def prune(method: str, network, data, params: dict, rng):
+    """Run the registered `method` with `params` (its section as the job uses it): first
+    `dense_epochs` epochs of dense training, then the method itself."""
+    if params.get("dense_epochs"):
+        network.train(*data, params["dense_epochs"])
+    return PRUNERS[method](network, data, params, rng)
+
+
+def config_schema(schema: dict) -> dict:
+    """The workflow's config `schema` with a section per registered method; `methods`
+    defaults to the paper's. The names a method list allows (registered methods and the
+    config's variants) are checked by `fwprune.experiment.check`."""
+    schema = copy.deepcopy(schema)
+    properties = schema["properties"]
+    for name, method in REGISTRY.items():
+        if name in properties:
+            raise ValueError(f"method {name!r} has the name of the config section {name!r}")
+        properties[name] = method.schema()
+    properties["methods"]["default"] = [m for m in REGISTRY if REGISTRY[m].paper_algorithm]
+    return schema

@@ -1,0 +1,39 @@
+"""A registered network built for the data's shape, its prunable layers and the flat view
+of their kernels."""
+
+import keras
+import numpy as np
+
+from fwprune.networks import DEFAULT, REGISTRY
+
+INPUT_SHAPE = (28, 28, 1)
+PRUNABLE_TYPES = (keras.layers.Conv2D, keras.layers.Dense)
+
+
+def build_model(network: str = DEFAULT, num_classes: int = 10) -> keras.Model:
+    """A fresh, untrained model of the registered `network` (`fwprune.networks`)."""
+    return REGISTRY[network].build(INPUT_SHAPE, num_classes)
+
+
+def prunable_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The layers pruning acts on: every Conv2D and Dense layer, in model order."""
+    return [layer for layer in model.layers if isinstance(layer, PRUNABLE_TYPES)]
+
+
+def prunable_kernels(model: keras.Model) -> list:
+    """The kernel variables that pruning acts on; biases are never pruned."""
+    return [layer.kernel for layer in prunable_layers(model)]
+
+
+def flatten_kernels(kernels: list) -> np.ndarray:
+    """Concatenate kernels (variables or arrays) into the flat vector masks act on."""
+    return np.concatenate([np.ravel(keras.ops.convert_to_numpy(k)) for k in kernels])
+
+
+def split_flat(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Inverse of `flatten_kernels` for the given kernel shapes."""
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    if flat.size != sum(sizes):
+        raise ValueError(f"flat vector has {flat.size} entries, kernels hold {sum(sizes)}")
+    pieces = np.split(flat, np.cumsum(sizes)[:-1])
+    return [piece.reshape(shape) for piece, shape in zip(pieces, shapes, strict=True)]

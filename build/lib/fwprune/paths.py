@@ -1,0 +1,63 @@
+"""Where the workflow's files live: the path templates (Snakemake wildcards in braces) and
+the lists of files a target needs. Plain strings, no Snakemake, one definition each."""
+
+import itertools
+
+from fwprune.experiment import Sweep, models
+
+# A budget's folder of the main run, a sweep's cell, a pre-training checkpoint (a stem:
+# .npz, .keras and .tflite files share it).
+RUN = "results/seed{seed}/budget{budget}"
+CELL = "results/{sweep}/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
+CHECKPOINT = "results/seed{seed}/pretrain/epoch{epoch}"
+FIGURES = ("accuracy", "loss", "nonzero", "inference_time")
+
+
+def checkpoint(seed, epoch) -> str:
+    return CHECKPOINT.format(seed=seed, epoch=epoch)
+
+
+def metrics_tables(config: dict) -> list[str]:
+    """Every row of the main run's metrics table: each seed, budget and model."""
+    grid = itertools.product(config["seeds"], config["budgets"], models(config))
+    return [f"{RUN}/{m}/metrics.tsv".format(seed=s, budget=b) for s, b, m in grid]
+
+
+def timing_tables(config: dict) -> list[str]:
+    grid = itertools.product(config["seeds"], config["budgets"], config["methods"])
+    return [f"{RUN}/{m}/timing.tsv".format(seed=s, budget=b) for s, b, m in grid]
+
+
+def cell_files(sweep: Sweep, name: str) -> list[str]:
+    """The file `name` of every cell of a sweep."""
+    return [
+        f"{CELL}/{name}".format(sweep=sweep.name, seed=s, budget=b, method=m, sparsity=p)
+        for s, b, m, p in sweep.cells()
+    ]
+
+
+def compared_tables(sweeps: list[Sweep]) -> list[str]:
+    """The metrics tables of a sweep and of the sweeps it is compared with."""
+    return [f"results/{sweep.name}/metrics.parquet" for sweep in sweeps]
+
+
+def base_tables(sweeps: list[Sweep]) -> list[str]:
+    """The base evaluations of every seed and budget of these sweeps' cells."""
+    pairs = sorted({(s, b) for sweep in sweeps for s, b, *_ in sweep.cells()})
+    return [f"{RUN}/base/metrics.tsv".format(seed=s, budget=b) for s, b in pairs]
+
+
+def sweep_outputs(sweep: Sweep) -> list[str]:
+    """What `snakemake SWEEP` makes: the figure, the verdicts and, if timed, accuracy
+    against cost with its trade-off table."""
+    folder = f"results/{sweep.name}"
+    outputs = [f"{folder}/sparsity.pdf", f"{folder}/verdicts.md"]
+    if sweep.timing:
+        outputs += [f"{folder}/accuracy_vs_cost.pdf", f"{folder}/tradeoffs.md"]
+    return outputs
+
+
+def final_outputs() -> list[str]:
+    """The default target: the paper's figures, the claims and the benchmarks table."""
+    figures = [f"results/figures/{figure}.pdf" for figure in FIGURES]
+    return [*figures, "results/claims.md", "results/benchmarks.parquet"]

@@ -44,3 +44,20 @@ def test_an_unknown_generator_is_refused(tmp_path):
     copy.write_text("<!-- table: nonsense a.tsv -->\n| x |\n<!-- end table -->\n")
     with pytest.raises(ValueError, match="unknown table generator 'nonsense'"):
         doctables.main([str(copy), "--check", "--root", str(REPO)])
+
+
+def test_pairs_read_several_sweeps_as_one(tmp_path):
+    """A method of one sweep is compared with a method of another, paired by seed."""
+    import pandas as pd
+
+    rows = lambda method, values: [  # noqa: E731
+        {"budget": 1, "target_sparsity": 0.9, "seed": s, "method": method, "test_accuracy": v}
+        for s, v in enumerate(values)
+    ]
+    pd.DataFrame(rows("fw", [0.950, 0.952, 0.954])).to_csv(tmp_path / "a.tsv", sep="\t")
+    pd.DataFrame(rows("gmp_x", [0.940, 0.941, 0.943])).to_csv(tmp_path / "b.tsv", sep="\t")
+    text = "<!-- table: pairs:fw:gmp_x a.tsv b.tsv -->\n<!-- end table -->\n"
+    table, changed = doctables.regenerate(text, tmp_path)
+    assert changed == ["pairs:fw:gmp_x a.tsv b.tsv"]
+    (row,) = [line for line in table.splitlines() if line.startswith("| 1 |")]
+    assert "| fw − gmp_x | 3 | +0.011 [" in row and "**better**" in row

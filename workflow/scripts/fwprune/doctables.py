@@ -7,9 +7,11 @@ A generated table sits between two markers in a markdown file:
     <!-- end table -->
 
 GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metrics
-table; `verdicts`: the sweep's two verdict tables), FILE the data it reads, relative to the
-repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`). Verdicts use the defaults of
-config.yaml's `verdicts` section (`fwprune.stats.Settings`).
+table; `verdicts`: a sweep's two verdict tables; `pairs:A:B,C:D`: the verdicts of method A
+against B and C against D in every cell), FILE the data it reads, relative to the
+repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep tables are read
+as one (their cells paired by seed). Verdicts use the defaults of config.yaml's `verdicts`
+section (`fwprune.stats.Settings`).
 
     python -m fwprune.doctables docs/results.md --write   regenerate the tables in place
     python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs
@@ -20,6 +22,8 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from fwprune import claims, verdicts
 from fwprune.io import read_table
 
@@ -28,11 +32,22 @@ def claims_table(metrics, sweep=None) -> str:
     return claims.report(read_table(metrics), read_table(sweep) if sweep else None)
 
 
-def verdicts_table(sweep) -> str:
-    return verdicts.report(read_table(sweep)).rstrip("\n")
+def read_sweeps(files) -> pd.DataFrame:
+    """Several sweeps' tables as one: a method's cells may come from any of them."""
+    return pd.concat([read_table(path) for path in files], ignore_index=True)
 
 
-GENERATORS = {"claims": claims_table, "verdicts": verdicts_table}
+def verdicts_table(*sweeps) -> str:
+    return verdicts.report(read_sweeps(sweeps)).rstrip("\n")
+
+
+def pairs_table(pairs: str, *sweeps) -> str:
+    """`pairs` as "A:B,C:D": A − B and C − D in every cell that has both."""
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    return verdicts.pair_verdicts(verdicts.sweep_accuracy(read_sweeps(sweeps)), chosen)
+
+
+GENERATORS = {"claims": claims_table, "verdicts": verdicts_table, "pairs": pairs_table}
 
 TABLE = re.compile(
     r"(?P<start><!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(?P<end><!-- end table -->)",
@@ -41,10 +56,13 @@ TABLE = re.compile(
 
 
 def generate(spec: str, root: Path) -> str:
+    """The table a marker's spec names: GENERATOR[:ARGUMENT] FILE ..."""
     name, *files = spec.split()
+    name, _, argument = name.partition(":")
     if name not in GENERATORS:
         raise ValueError(f"unknown table generator {name!r} (known: {', '.join(GENERATORS)})")
-    return GENERATORS[name](*(root / f for f in files))
+    arguments = [argument] if argument else []
+    return GENERATORS[name](*arguments, *(root / f for f in files))
 
 
 def regenerate(text: str, root: Path) -> tuple[str, list[str]]:

@@ -95,13 +95,16 @@ def comparisons(accuracy: pd.DataFrame, sweep: pd.DataFrame | None = None):
     return [(fw, base) for fw in frank_wolfe for base in baselines]
 
 
-def fw_against_baselines(accuracy: pd.DataFrame, settings=None, sweep=None) -> str:
+def pair_verdicts(accuracy: pd.DataFrame, pairs, settings=None) -> str:
+    """For each cell and each (method, other) of `pairs` both present in it: method − other,
+    paired on common seeds, its verdict, and its verdict after Benjamini-Hochberg over the
+    table's comparisons."""
     settings = stats.Settings.of(settings)
     found = [
-        (budget, sparsity, fw, base, compare_cells(table, fw, base, settings))
+        (budget, sparsity, method, other, compare_cells(table, method, other, settings))
         for budget, sparsity, table in cells(accuracy)
-        for fw, base in comparisons(accuracy, sweep)
-        if fw in table and base in table
+        for method, other in pairs
+        if method in table and other in table
     ]
     adjusted = stats.adjust([c for *_, c in found])
     lines = [
@@ -109,11 +112,11 @@ def fw_against_baselines(accuracy: pd.DataFrame, settings=None, sweep=None) -> s
         "| p (BH) | p (equiv., BH) | after BH |",
         "|---" * 11 + "|",
     ]
-    for (budget, sparsity, fw, base, c), a in zip(found, adjusted, strict=True):
+    for (budget, sparsity, method, other, c), a in zip(found, adjusted, strict=True):
         cells_ = [
             str(budget),
             f"{sparsity:g}",
-            f"{fw} − {base}",
+            f"{method} − {other}",
             str(c.seeds),
             c.interval(),
             stats.fmt_p(c.p_difference),
@@ -125,6 +128,10 @@ def fw_against_baselines(accuracy: pd.DataFrame, settings=None, sweep=None) -> s
         ]
         lines.append("| " + " | ".join(cells_) + " |")
     return "\n".join(lines)
+
+
+def fw_against_baselines(accuracy: pd.DataFrame, settings=None, sweep=None) -> str:
+    return pair_verdicts(accuracy, comparisons(accuracy, sweep), settings)
 
 
 def seed_counts(accuracy: pd.DataFrame) -> str:

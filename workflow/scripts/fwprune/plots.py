@@ -224,7 +224,7 @@ def draw_accuracy_line(axes, x, cells, axis: AccuracyAxis, *, colour, marker, fi
     low, high = cells["test_accuracy_low"].to_numpy(), cells["test_accuracy_high"].to_numpy()
     axes.plot(x, np.where(ok, mean, np.nan), color=colour, linestyle=linestyle, linewidth=1.2)
     if ok.any():
-        axes.errorbar(
+        bars = axes.errorbar(
             x[ok],
             mean[ok],
             xerr=None if xerr is None else [xerr[0][ok], xerr[1][ok]],
@@ -236,8 +236,8 @@ def draw_accuracy_line(axes, x, cells, axis: AccuracyAxis, *, colour, marker, fi
             linestyle="none",
             elinewidth=0.8,
             capsize=2,
-            gid="accuracy",
         )
+        bars.lines[0].set_gid("accuracy")  # the means (not the caps)
 
 
 def compression(sparsity):
@@ -332,6 +332,9 @@ def sweep_figure(frame: pd.DataFrame, collapsed_below: float | None = None):
         plt.Line2D([], [], color=palette[label], marker=markers[label], label=label)
         for label in order
     ]
+    granularities = [g for g in GRANULARITY_STYLES if g in set(cells["param_granularity"])]
+    if granularities != ["unstructured"]:  # say what hollow and dashed mean
+        handles += granularity_handles(granularities)
     if axis.strip > axis.low:
         handles.append(axis.legend_handle())
     figure.legend(handles=handles, loc="outside right center", frameon=False, title="Method")
@@ -400,6 +403,22 @@ def draw_cost_panel(
     axes.grid(alpha=0.3)
 
 
+def granularity_handles(granularities) -> list:
+    """Legend entries: each granularity's fill and line."""
+    return [
+        plt.Line2D(
+            [],
+            [],
+            color="black",
+            marker="o",
+            markerfacecolor="black" if GRANULARITY_STYLES[granularity]["fill"] else "white",
+            linestyle=GRANULARITY_STYLES[granularity]["linestyle"],
+            label=f"{granularity} pruning",
+        )
+        for granularity in granularities
+    ]
+
+
 def cost_legend(figure, order: list[str], palette: dict, markers: dict, axis) -> None:
     """One legend: the methods by colour and marker, the granularities by fill and line,
     the collapsed strip if there is one."""
@@ -407,18 +426,7 @@ def cost_legend(figure, order: list[str], palette: dict, markers: dict, axis) ->
         plt.Line2D([], [], color=palette[label], marker=markers[label], label=label)
         for label in order
     ]
-    handles += [
-        plt.Line2D(
-            [],
-            [],
-            color="black",
-            marker="o",
-            markerfacecolor="black" if style["fill"] else "white",
-            linestyle=style["linestyle"],
-            label=f"{granularity} pruning",
-        )
-        for granularity, style in GRANULARITY_STYLES.items()
-    ]
+    handles += granularity_handles(GRANULARITY_STYLES)
     handles.append(plt.Line2D([], [], color="grey", linestyle=":", label="unpruned model"))
     if axis.strip > axis.low:
         handles.append(axis.legend_handle())

@@ -150,6 +150,14 @@ def test_controls_follow_what_the_methods_spend():
             "variants.gmp_late.sparsity_final (0.6)",
         ),
         ({"sweeps": {"seed_sweep": sweep_entry()}}, "config sweeps.seed_sweep: a sweep's name"),
+        (
+            {"sweeps": {"s": sweep_entry(settings={"scope": "channel"})}},
+            "config sweeps.s.settings.scope: 'channel' is not one of",
+        ),
+        (
+            {"sweeps": {"s": sweep_entry(settings={"granularty": "filter"})}},
+            "config sweeps.s.settings: Additional properties are not allowed",
+        ),
         ({"sweeps": {"figures": sweep_entry()}}, "config sweeps.figures: a sweep's name"),
         (
             {"sweeps": {"s": sweep_entry(compare_with=["t"])}},

@@ -151,3 +151,18 @@ def test_settings_are_checked():
         stats.Settings.of({"alpah": 0.05})
     with pytest.raises(ValueError, match="alpha"):
         stats.Settings.of({"alpha": 1.5})
+
+
+def test_a_difference_inside_the_margin_is_never_better():
+    """After the adjustment an interval inside ±margin may lose its equivalence p-value;
+    its difference p-value alone must not make it "better"."""
+    inside = stats.Comparison(
+        mean=0.002, low=0.001, high=0.003, seeds=3, p_difference=0.01,
+        p_equivalence=0.2, margin=0.005, alpha=0.05,
+    )  # fmt: skip
+    assert inside.outcome == stats.INCONCLUSIVE
+    outside = stats.Comparison(
+        mean=0.006, low=0.001, high=0.011, seeds=3, p_difference=0.01,
+        p_equivalence=0.9, margin=0.005, alpha=0.05,
+    )  # fmt: skip
+    assert outside.outcome == stats.BETTER

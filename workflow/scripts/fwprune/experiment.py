@@ -77,7 +77,8 @@ def target_key(config: dict, name: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Sweep:
-    """One entry of config `sweeps` (workflow/schemas/sweep.schema.yaml), defaults filled."""
+    """One entry of config `sweeps` (`$defs/sweep` of workflow/schemas/config.schema.yaml),
+    defaults filled."""
 
     name: str
     sparsities: list
@@ -219,6 +220,15 @@ def check(config: dict) -> None:
         _check_sweep(config, name, entry)
 
 
+def _check_settings(key: str, method: str, settings: dict) -> None:
+    """`settings` must be a valid section of the registered `method`."""
+    try:
+        jsonschema.validate(settings, REGISTRY[method].schema())
+    except jsonschema.ValidationError as error:
+        where = ".".join(map(str, error.absolute_path))
+        raise ValueError(f"config {key}{'.' + where if where else ''}: {error.message}") from None
+
+
 def _check_variant(config: dict, name: str, entry: dict) -> None:
     key = f"variants.{name}"
     if name in config or name in REGISTRY or not name.isidentifier() or not names.is_method(name):
@@ -254,6 +264,9 @@ def _check_sweep(config: dict, name: str, entry: dict) -> None:
         )
     if not (entry.get("methods") or config["methods"]):
         raise ValueError(f"config sweeps.{name}.methods: no method to run")
+    for method in entry.get("methods") or config["methods"]:
+        settings = section(config, method) | entry.get("settings", {})
+        _check_settings(f"sweeps.{name}.settings", base_method(config, method), settings)
     for other in entry.get("compare_with") or []:
         if other not in config["sweeps"] or other == name:
             raise ValueError(f"config sweeps.{name}.compare_with: {other!r} is not another sweep")

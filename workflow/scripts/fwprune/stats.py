@@ -122,7 +122,10 @@ class Comparison:
             return INCONCLUSIVE
         if self.p_equivalence < self.alpha:
             return EQUIVALENT
-        if self.p_difference < self.alpha:
+        # A difference inside the margin is never "better": after the adjustment its
+        # equivalence may no longer be shown, and then it is inconclusive.
+        inside = -self.margin <= self.low and self.high <= self.margin
+        if self.p_difference < self.alpha and not inside:
             return BETTER if self.mean > 0 else WORSE
         return INCONCLUSIVE
 

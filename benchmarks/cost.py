@@ -34,12 +34,9 @@ from fwprune import runtime
 SUFFIX = ".benchmark.tsv"
 EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
 EXAMPLES_LINE = re.compile(r"training epoch \d+ on (\d+) examples")
-# Benchmark file stems that are not the rule's name (workflow/rules/*.smk).
-STEMS = {"timing": "time_inference", "sparsity": "plot", "accuracy_vs_cost": "cost_plot"}
-# A sweep's files are under results/NAME/, its rules named sweep_* (workflow/rules/sweep.smk);
-# the main run's are under results/seedN/ and results/figures/.
+# The default run's files are under results/seedN/ and results/figures/ (and results/ and
+# data/ themselves); a sweep's under results/NAME/ (workflow/rules/sweep.smk).
 MAIN_RUN_FOLDER = re.compile(r"seed\d+|figures")
-SWEEP_RULES = "sweep_"
 GOAL = 1.15
 
 
@@ -51,21 +48,14 @@ class Job:
 
 
 def rule_of(benchmark: Path) -> str:
-    """The rule behind a benchmark file, from its name (and a sweep's folder in its path)."""
-    stem = benchmark.name.removesuffix(SUFFIX)
-    if re.fullmatch(r"epoch\d+", stem):
-        rule = "pretrain"
-    elif stem.endswith(".download"):
-        rule = "download"
-    else:
-        rule = STEMS.get(stem, stem)
-    parts = (
-        benchmark.parts[benchmark.parts.index("results") + 1 :]
-        if "results" in benchmark.parts
-        else ()
-    )
-    in_sweep = len(parts) > 1 and not MAIN_RUN_FOLDER.fullmatch(parts[0])
-    return SWEEP_RULES + rule if in_sweep else rule
+    """The rule behind a benchmark file: its name is [STEM.]RULE.benchmark.tsv."""
+    return benchmark.name.removesuffix(SUFFIX).rsplit(".", 1)[-1]
+
+
+def in_sweep(benchmark: Path, run: Path) -> bool:
+    """Whether a benchmark file is a sweep's: under results/NAME/ for a sweep NAME."""
+    parts = benchmark.relative_to(run).parts
+    return parts[0] == "results" and len(parts) > 2 and not MAIN_RUN_FOLDER.fullmatch(parts[1])
 
 
 def epochs_in(log: Path) -> int:
@@ -78,7 +68,7 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
     for benchmark in sorted(
         f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
     ):
-        if rule_of(benchmark).startswith(SWEEP_RULES) and not with_sweep:
+        if in_sweep(benchmark, run) and not with_sweep:
             continue
         lines = benchmark.read_text().splitlines()
         header, values = lines[0].split("\t"), lines[-1].split("\t")
@@ -90,7 +80,7 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
 
 def examples_per_epoch(run: Path) -> int | None:
     """Training examples per epoch, from the pretrain logs (None if they do not say)."""
-    for log in sorted((run / "results").rglob("epoch*.log")):
+    for log in sorted((run / "results").rglob("epoch*.pretrain.log")):
         found = EXAMPLES_LINE.search(log.read_text())
         if found:
             return int(found.group(1))

@@ -149,7 +149,7 @@ def jobs_beside_timing_jobs(workdir: Path) -> list[tuple[str, str]]:
     from the logs of every job of a run in `workdir`."""
     logs = [*workdir.glob("results/**/*.log"), *workdir.glob("data/*.log")]
     windows = {str(log.relative_to(workdir)): job_window(log) for log in logs}
-    timing = {log: window for log, window in windows.items() if log.endswith("/timing.log")}
+    timing = {log: window for log, window in windows.items() if log.endswith("/time_inference.log")}
     assert timing, f"no timing job ran in {workdir}"
     return [
         (log, other)

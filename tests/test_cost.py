@@ -1,28 +1,30 @@
 """The cost ratio's arithmetic (benchmarks.cost) on a tiny fake run directory: no real run."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from benchmarks.cost import Cost, job_records, report, rule_of, snakemake_own_cpu, time_log_cpu
+from conftest import REPO
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
 EPOCH = "2026-11-26 09:08:55,175 INFO epoch {}: loss 0.18 accuracy 0.94 (15.6 s)\n"
 # (path without .benchmark.tsv, CPU seconds, epochs its log records)
 JOBS = [
     ("data/mnist.download", 3.0, 0),
-    ("results/seed0/pretrain/epoch1", 14.0, 1),
-    ("results/seed0/pretrain/epoch2", 15.0, 1),
+    ("results/seed0/pretrain/epoch1.pretrain", 14.0, 1),
+    ("results/seed0/pretrain/epoch2.pretrain", 15.0, 1),
     ("results/seed0/budget1/fw/prune", 50.0, 4),
     ("results/seed0/budget1/fw/finetune", 1.0, 0),
     ("results/seed0/budget1/fw/evaluate", 5.0, 0),
     ("results/seed0/budget1/base/evaluate", 5.0, 0),
-    ("results/seed0/budget1/fw/timing", 4.0, 0),
+    ("results/seed0/budget1/fw/time_inference", 4.0, 0),
     ("results/aggregate", 1.0, 0),
-    ("results/sweep/sparsity", 2.0, 0),  # the sweep's plot: not counted either
-    ("results/sweep/seed0/budget2/fw/sparsity0.9/prune", 99.0, 4),  # not counted by default
-    ("results/filter_sweep/seed0/budget2/fw/sparsity0.5/prune", 99.0, 4),  # nor this
-    ("results/filter_sweep/accuracy_vs_cost", 2.0, 0),  # nor the filter sweep's figure
+    ("results/sweep/sweep_plot", 2.0, 0),  # the sweep's plot: not counted either
+    ("results/sweep/seed0/budget2/fw/sparsity0.9/sweep_prune", 99.0, 4),  # not by default
+    ("results/filter_sweep/seed0/budget2/fw/sparsity0.5/sweep_prune", 99.0, 4),  # nor this
+    ("results/filter_sweep/sweep_cost_plot", 2.0, 0),  # nor the filter sweep's figure
 ]
 
 
@@ -85,19 +87,34 @@ def test_snakemake_own_cpu_is_the_total_minus_the_jobs(tmp_path):
 @pytest.mark.parametrize(
     ("path", "rule"),
     [
-        ("results/seed0/pretrain/epoch12.benchmark.tsv", "pretrain"),
+        ("results/seed0/pretrain/epoch12.pretrain.benchmark.tsv", "pretrain"),
         ("data/fashion_mnist.download.benchmark.tsv", "download"),
-        ("results/seed1/budget3/gmp/timing.benchmark.tsv", "time_inference"),
+        ("results/seed1/budget3/gmp/time_inference.benchmark.tsv", "time_inference"),
         ("results/figures/plot.benchmark.tsv", "plot"),
-        ("results/sweep/seed0/budget1/fw/sparsity0.5/evaluate.benchmark.tsv", "sweep_evaluate"),
-        ("results/sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
-        ("results/sweep/sparsity.benchmark.tsv", "sweep_plot"),
-        ("results/my_sweep/seed0/budget1/fw/sparsity0.5/prune.benchmark.tsv", "sweep_prune"),
-        ("results/filter_sweep/aggregate.benchmark.tsv", "sweep_aggregate"),
-        ("results/filter_sweep/accuracy_vs_cost.benchmark.tsv", "sweep_cost_plot"),
-        ("results/filter_sweep/tradeoffs.benchmark.tsv", "sweep_tradeoffs"),
-        ("results/sweep/seed0/budget1/fw/sparsity0.5/timing.benchmark.tsv", "sweep_time_inference"),
+        (
+            "results/sweep/seed0/budget1/fw/sparsity0.5/sweep_evaluate.benchmark.tsv",
+            "sweep_evaluate",
+        ),
+        ("results/filter_sweep/sweep_cost_plot.benchmark.tsv", "sweep_cost_plot"),
     ],
 )
 def test_rule_of_a_benchmark_file(path, rule):
     assert rule_of(Path(path)) == rule
+
+
+RULE = re.compile(r"^(?:rule (\w+):|use rule \w+ as (\w+) with:)\n(.*?)(?=^\S|\Z)", re.M | re.S)
+RECORD = re.compile(r"^    (log|benchmark):\n\s+f?\"([^\"]+)\"", re.M)
+
+
+def test_every_log_and_benchmark_file_is_named_by_its_rule():
+    """What benchmarks.cost reads from a path: [STEM.]RULE.log and [STEM.]RULE.benchmark.tsv."""
+    checked = 0
+    for rules in (REPO / "workflow" / "rules").glob("*.smk"):
+        for plain, derived, body in RULE.findall(rules.read_text()):
+            name = plain or derived
+            for kind, path in RECORD.findall(body):
+                suffix = ".log" if kind == "log" else ".benchmark.tsv"
+                assert rule_of(Path(path.removesuffix(suffix) + ".benchmark.tsv")) == name, path
+                assert path.endswith(suffix), path
+                checked += 1
+    assert checked >= 2 * 19  # the 19 rules that run a job have both

@@ -87,7 +87,7 @@ def test_figures_and_logs_and_benchmarks_exist(smoke_run):
     for name in ("accuracy", "loss", "nonzero"):
         assert (smoke_run / "results" / "figures" / f"{name}.pdf").stat().st_size > 1000
     assert len(list(smoke_run.glob("results/**/*.benchmark.tsv"))) >= 24
-    log = (smoke_run / "results/seed0/pretrain/epoch2.log").read_text()
+    log = (smoke_run / "results/seed0/pretrain/epoch2.pretrain.log").read_text()
     assert re.search(r"epoch 2: loss [\d.]+ accuracy [\d.]+ \([\d.]+ s\)", log)
 
 
@@ -127,7 +127,7 @@ def test_every_timing_row_carries_its_control(smoke_run, smoke_metrics):
     assert (timed[["dense_copy_latency_ms", "dense_copy_large_batch_latency_ms"]] > 0).all(
         axis=None
     )
-    log = (smoke_run / "results/seed0/budget1/fw/timing.log").read_text()
+    log = (smoke_run / "results/seed0/budget1/fw/time_inference.log").read_text()
     assert "timing at batch size 1\n" in log and "timing at batch size 256\n" in log
 
 

@@ -34,6 +34,8 @@ validate_config(LIBRARY.parents[1] / "schemas" / "config.schema.yaml")
 experiment.check(config)
 
 SWEEPS = experiment.sweeps(config)
+# Every model of the default run's metrics table: base, the methods, the controls.
+MODELS = experiment.models(config)
 RUN, CELL = paths.RUN, paths.CELL
 # The data settings that change the numbers (not, say, the download timeout).
 DATA_SUBSET = {

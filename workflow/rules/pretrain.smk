@@ -9,9 +9,9 @@ rule pretrain:
         litert="results/seed{seed}/pretrain/epoch{epoch}.tflite",
         litert_sparse="results/seed{seed}/pretrain/epoch{epoch}.sparse.tflite",
     log:
-        "results/seed{seed}/pretrain/epoch{epoch}.log",
+        "results/seed{seed}/pretrain/epoch{epoch}.pretrain.log",
     benchmark:
-        "results/seed{seed}/pretrain/epoch{epoch}.benchmark.tsv"
+        "results/seed{seed}/pretrain/epoch{epoch}.pretrain.benchmark.tsv"
     # The checkpoint chain is the critical path: every later budget waits for it.
     priority: 10
     conda:

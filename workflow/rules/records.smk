@@ -1,57 +1,37 @@
-# The benchmark records of the default run: every job upstream of the metrics table.
-import functools
+# The benchmark records of the default run: each job upstream of the metrics table, its
+# rule, wildcards and benchmark file (`rules.<rule>.benchmark`). A rule feeding the table
+# must be listed here: tests/test_workflow.py compares these jobs with those the smoke run
+# ran, so one left out fails it.
 
 
-def producer(path):
-    """The rule whose outputs (or log or benchmark) match `path`, None for a source file."""
-    makers = [maker for maker in workflow.rules if maker.is_producer(path)]
-    if len(makers) > 1:
-        raise ValueError(f"{path} matches rules {[maker.name for maker in makers]}")
-    return makers[0] if makers else None
+def main_run_jobs():
+    """(rule, wildcards) of every job upstream of the default run's metrics table."""
+    seeds, budgets = config["seeds"], config["budgets"]
+    epochs = range(1, experiment.last_pretraining_epoch(config) + 1)
+    grid = [{"seed": s, "budget": b} for s in seeds for b in budgets]
+    methods = config["methods"]
+    return [
+        ("download", {"dataset": DATASET}),
+        *(("pretrain", {"seed": s, "epoch": e}) for s in seeds for e in epochs),
+        *(
+            (rule, job | {"method": m})
+            for rule in ("prune", "finetune", "time_inference")
+            for job in grid
+            for m in methods
+        ),
+        *(("evaluate", job | {"model": m}) for job in grid for m in MODELS),
+        ("aggregate", {}),
+    ]
 
 
-def upstream_jobs(target):
-    """(rule, wildcards) of the job making `target` and of every job upstream of it,
-    walked as Snakemake's DAG walks: the rule producing a file, its wildcards from the
-    path, its inputs for those wildcards. Call once every rule exists.
-
-    Snakemake has no public API for its DAG inside a Snakefile; these are the methods of
-    its rules that its DAG itself calls (`is_producer`, `get_wildcards`, `expand_input`).
-    """
-    jobs, pending, seen = set(), [target], set()
-    while pending:
-        path = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        maker = producer(path)
-        if maker is None:  # a source file
-            continue
-        wildcards = maker.get_wildcards(path)
-        job = (maker, tuple(sorted(wildcards.items())))
-        if job not in jobs:
-            jobs.add(job)
-            pending += map(str, maker.expand_input(wildcards)[0])
-    return [(maker, dict(wildcards)) for maker, wildcards in jobs]
-
-
-@functools.cache
 def benchmark_records():
-    """Each job upstream of the metrics table: its rule, wildcards (numbers as numbers)
-    and benchmark file, from the DAG, so that none is left out. Sorted, as the records
-    are params, which Snakemake compares as text."""
-    jobs = upstream_jobs(rules.aggregate.output.table)
-    unmeasured = sorted({maker.name for maker, _ in jobs if not maker.benchmark})
-    if unmeasured:
-        raise ValueError(
-            f"rules {unmeasured} feed the metrics table without a benchmark:"
-        )
+    """Each job's rule, wildcards and benchmark file, sorted (params compare as text)."""
     records = [
         {
-            "rule": maker.name,
-            **{key: int(v) if v.isdigit() else v for key, v in wildcards.items()},
-            "path": str(maker.expand_benchmark(wildcards)),
+            "rule": rule,
+            **wildcards,
+            "path": getattr(rules, rule).benchmark.format(**wildcards),
         }
-        for maker, wildcards in jobs
+        for rule, wildcards in main_run_jobs()
     ]
     return sorted(records, key=lambda record: (record["rule"], record["path"]))

@@ -1,7 +1,9 @@
 # The sweeps (config `sweeps`, one entry each): every method of a sweep at each of its
 # sparsities and budgets, with equal training after the checkpoint, into results/{sweep}/.
 # Each sweep is its own target (`snakemake NAME`), not part of the default run. One rule
-# set serves them all: a new sweep is a config entry.
+# set serves them all: a new sweep is a config entry. Every log and benchmark file, here
+# and in the other rule files, is named [STEM.]RULE.log and [STEM.]RULE.benchmark.tsv, so
+# that whatever reads them later (benchmarks/cost.py) finds the rule in the path.
 
 
 use rule prune as sweep_prune with:
@@ -11,9 +13,9 @@ use rule prune as sweep_prune with:
         litert=f"{CELL}/pruned.tflite",
         litert_sparse=f"{CELL}/pruned.sparse.tflite",
     log:
-        f"{CELL}/prune.log",
+        f"{CELL}/sweep_prune.log",
     benchmark:
-        f"{CELL}/prune.benchmark.tsv"
+        f"{CELL}/sweep_prune.benchmark.tsv"
     params:
         data_sha256=DATA_SHA256,
         network=NETWORK,
@@ -38,9 +40,9 @@ use rule finetune as sweep_finetune with:
         litert=f"{CELL}/finetuned.tflite",
         litert_sparse=f"{CELL}/finetuned.sparse.tflite",
     log:
-        f"{CELL}/finetune.log",
+        f"{CELL}/sweep_finetune.log",
     benchmark:
-        f"{CELL}/finetune.benchmark.tsv"
+        f"{CELL}/sweep_finetune.benchmark.tsv"
     params:
         data_sha256=DATA_SHA256,
         network=NETWORK,
@@ -64,9 +66,9 @@ use rule evaluate as sweep_evaluate with:
     output:
         f"{CELL}/metrics.tsv",
     log:
-        f"{CELL}/evaluate.log",
+        f"{CELL}/sweep_evaluate.log",
     benchmark:
-        f"{CELL}/evaluate.benchmark.tsv"
+        f"{CELL}/sweep_evaluate.benchmark.tsv"
 
 
 # The latency of each cell's exported model over the dense checkpoint, timed alone.
@@ -80,9 +82,9 @@ use rule time_inference as sweep_time_inference with:
     output:
         f"{CELL}/timing.tsv",
     log:
-        f"{CELL}/timing.log",
+        f"{CELL}/sweep_time_inference.log",
     benchmark:
-        f"{CELL}/timing.benchmark.tsv"
+        f"{CELL}/sweep_time_inference.benchmark.tsv"
 
 
 use rule aggregate as sweep_aggregate with:
@@ -92,9 +94,9 @@ use rule aggregate as sweep_aggregate with:
         table="results/{sweep}/metrics.parquet",
         text="results/{sweep}/metrics.tsv",
     log:
-        "results/{sweep}/aggregate.log",
+        "results/{sweep}/sweep_aggregate.log",
     benchmark:
-        "results/{sweep}/aggregate.benchmark.tsv"
+        "results/{sweep}/sweep_aggregate.benchmark.tsv"
 
 
 rule sweep_plot:
@@ -109,9 +111,9 @@ rule sweep_plot:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/sparsity.log",
+        "results/{sweep}/sweep_plot.log",
     benchmark:
-        "results/{sweep}/sparsity.benchmark.tsv"
+        "results/{sweep}/sweep_plot.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -135,9 +137,9 @@ rule sweep_verdicts:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/verdicts.log",
+        "results/{sweep}/sweep_verdicts.log",
     benchmark:
-        "results/{sweep}/verdicts.benchmark.tsv"
+        "results/{sweep}/sweep_verdicts.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -165,9 +167,9 @@ rule sweep_cost_plot:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/accuracy_vs_cost.log",
+        "results/{sweep}/sweep_cost_plot.log",
     benchmark:
-        "results/{sweep}/accuracy_vs_cost.benchmark.tsv"
+        "results/{sweep}/sweep_cost_plot.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -194,9 +196,9 @@ rule sweep_tradeoffs:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/tradeoffs.log",
+        "results/{sweep}/sweep_tradeoffs.log",
     benchmark:
-        "results/{sweep}/tradeoffs.benchmark.tsv"
+        "results/{sweep}/sweep_tradeoffs.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     threads: 1

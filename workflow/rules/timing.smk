@@ -9,9 +9,9 @@ rule time_inference:
     output:
         f"{RUN}/{{method}}/timing.tsv",
     log:
-        f"{RUN}/{{method}}/timing.log",
+        f"{RUN}/{{method}}/time_inference.log",
     benchmark:
-        f"{RUN}/{{method}}/timing.benchmark.tsv"
+        f"{RUN}/{{method}}/time_inference.benchmark.tsv"
     conda:
         "../../envs/fwprune.yaml"
     # Every core of a local run (--cores), so that Snakemake starts no other job beside a

@@ -8,7 +8,8 @@ A generated table sits between two markers in a markdown file:
 
 GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metrics
 table; `verdicts`: a sweep's two verdict tables; `pairs:A:B,C:D`: the verdicts of method A
-against B and C against D in every cell), FILE the data it reads, relative to the
+against B and C against D in every cell; `budgets`: a run's mean test accuracy per budget
+and model), FILE the data it reads, relative to the
 repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep tables are read
 as one (their cells paired by seed). Verdicts use the defaults of config.yaml's `verdicts`
 section (`fwprune.stats.Settings`).
@@ -47,7 +48,23 @@ def pairs_table(pairs: str, *sweeps) -> str:
     return verdicts.pair_verdicts(verdicts.sweep_accuracy(read_sweeps(sweeps)), chosen)
 
 
-GENERATORS = {"claims": claims_table, "verdicts": verdicts_table, "pairs": pairs_table}
+def budgets_table(metrics) -> str:
+    """Test accuracy per budget and model of a run's metrics table, the mean over seeds."""
+    frame = read_table(metrics)
+    means = frame.pivot_table("test_accuracy", "budget", "method", aggfunc="mean")
+    models = [m for m in frame["method"].drop_duplicates() if m in means]
+    lines = ["| budget | " + " | ".join(models) + " |", "|---" * (len(models) + 1) + "|"]
+    for budget, row in means[models].iterrows():
+        lines.append(f"| {budget} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+    return "\n".join(lines)
+
+
+GENERATORS = {
+    "claims": claims_table,
+    "verdicts": verdicts_table,
+    "pairs": pairs_table,
+    "budgets": budgets_table,
+}
 
 TABLE = re.compile(
     r"(?P<start><!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(?P<end><!-- end table -->)",

@@ -131,7 +131,11 @@ def test_every_rule_with_a_script_passes_that_scripts_code_digests():
         scripts[rule] = found[1] if found else scripts.get(used[1]) if used else None
         # A `use rule` that sets params replaces the original's: it must repeat the code.
         if scripts[rule] and rule not in UNTRACKED and (not used or "params:" in body):
-            assert f'code=code_meaning("{scripts[rule]}")' in body, header
+            # A prune job's code is its script with its own method (`pruning_code`).
+            code = (
+                "pruning_code" if scripts[rule] == "prune" else f'code_meaning("{scripts[rule]}")'
+            )
+            assert f"code={code}" in body, header
 
 
 def test_a_subpackage_reaches_every_module_in_it_and_relative_imports_resolve(tmp_path):
@@ -154,8 +158,20 @@ def test_a_subpackage_reaches_every_module_in_it_and_relative_imports_resolve(tm
     assert imported_names("from .. import b", "lib", "lib.reg") == {"lib", "lib.b"}
 
 
-def test_pruning_reaches_every_method_module():
+def test_pruning_reaches_its_own_method_and_what_that_imports():
+    """Reruns at the grain of a method: a prune job's code is its method's module (and the
+    modules that one imports), not its neighbours'; unrestricted, every method's."""
     library = REPO / "workflow" / "scripts" / "fwprune"
-    prune = code_digests(library.parent / "prune.py", library)
-    modules = {f"fwprune/methods/{path.name}" for path in (library / "methods").glob("*.py")}
-    assert modules <= set(prune) and "fwprune/masks.py" in prune
+    script = library.parent / "prune.py"
+    methods = {f"fwprune/methods/{path.name}" for path in (library / "methods").glob("*.py")}
+    assert methods <= set(code_digests(script, library))
+    gmp = set(code_digests(script, library, {"methods": ["gmp"]}))
+    assert gmp & methods == {"fwprune/methods/__init__.py", "fwprune/methods/gmp.py"}
+    assert "fwprune/masks.py" in gmp and "fwprune/schedules.py" in gmp
+    # FW with momentum runs the FW loop of fw.py, which it imports.
+    momentum = set(code_digests(script, library, {"methods": ["fw_momentum"]}))
+    assert {"fwprune/methods/fw.py", "fwprune/methods/fw_momentum.py"} <= momentum
+    assert "fwprune/methods/gmp.py" not in momentum
+    # A job building the paper's CNN does not depend on LeNet-5's file.
+    cnn = set(code_digests(library.parent / "pretrain.py", library, {"networks": ["cnn"]}))
+    assert "fwprune/networks/cnn.py" in cnn and "fwprune/networks/lenet5.py" not in cnn

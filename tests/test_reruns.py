@@ -71,6 +71,18 @@ def edit(path: str, old: str, new: str):
     return apply
 
 
+def add_method(name: str):
+    """A row's change: a new method file, magnitude's code under another name."""
+
+    def apply(workdir):
+        methods = workdir / LIBRARY / "methods"
+        text = (methods / "magnitude.py").read_text()
+        (methods / f"{name}.py").write_text(text.replace('name="magnitude"', f'name="{name}"'))
+        return "tests/smoke.yaml"
+
+    return apply
+
+
 ROWS = {
     "nothing": (config(), set()),
     "data.download_timeout": (config(data={"download_timeout": 60}), set()),
@@ -171,6 +183,18 @@ ROWS = {
     "a changed line in metrics.py, which only evaluate imports": (
         edit(f"{LIBRARY}/metrics.py", "\nimport keras\n", "\nimport keras\n\nX = 1\n"),
         evaluations("base", *METHODS, *CONTROLS) | TABLE,
+    ),
+    # Reruns at the grain of a method: a prune job's code is its own method's module.
+    "a changed line in gmp.py": (
+        edit(
+            f"{LIBRARY}/methods/gmp.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"
+        ),
+        method_jobs("gmp", "gmp_linear") | TABLE,
+    ),
+    "a method file that no config names": (
+        # Only the legends and the claims read the whole registry.
+        add_method("unused"),
+        {job("plot"), job("claims"), job("benchmarks"), job("all")},
     ),
     "a changed line in sources.py, the fetching code": (
         # A download is verified against the pinned digest: other code fetches the same file.

@@ -1,3 +1,4 @@
+import functools
 import json
 import sys
 import tempfile
@@ -72,11 +73,19 @@ def cell_settings(wildcards):
     return sweep.cell_settings(config, wildcards.method, float(wildcards.sparsity))
 
 
-def code_meaning(script):
+@functools.cache
+def code_meaning(script, method=None):
     """The digests of what the rule's script and the library modules it imports mean, as
     params: a changed line reruns exactly the rules that reach it, a comment reruns nothing
-    (README, "What reruns when")."""
-    return code_digests(LIBRARY.parent / f"{script}.py", LIBRARY)
+    (README, "What reruns when"). Of the registries, only the run's network and, for a job
+    that prunes, its method count."""
+    only = {"networks": [NETWORK]} | ({"methods": [method]} if method else {})
+    return code_digests(LIBRARY.parent / f"{script}.py", LIBRARY, only)
+
+
+def pruning_code(wildcards):
+    """The code a prune job runs: its script with its own method's module."""
+    return code_meaning("prune", algorithm(wildcards))
 
 
 wildcard_constraints:

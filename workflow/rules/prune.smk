@@ -26,7 +26,7 @@ rule prune:
         method=method_params,
         train=TRAIN,
         data=DATA_SUBSET,
-        code=code_meaning("prune"),
+        code=pruning_code,
     script:
         "../scripts/prune.py"
 

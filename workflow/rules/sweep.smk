@@ -24,7 +24,7 @@ use rule prune as sweep_prune with:
         method=lambda wildcards: experiment.pruning_settings(cell_settings(wildcards)),
         train=TRAIN,
         data=DATA_SUBSET,
-        code=code_meaning("prune"),
+        code=pruning_code,
 
 
 use rule finetune as sweep_finetune with:

@@ -5,8 +5,10 @@ formatting changes. A file's digest is the SHA-256 of its syntax tree with docst
 removed (comments and layout never reach the tree). A job's code is its script plus every
 library module the script imports, directly or through other modules, read from the
 import statements themselves, so the list cannot drift from the code. A subpackage of the
-library (`fwprune.methods`) is a registry that imports every module in its folder by
-discovery, with no import statement naming them: reaching it reaches all of them.
+library (`fwprune.methods`, `fwprune.networks`) is a registry that imports every module in
+its folder by discovery, with no import statement naming them: reaching it reaches all of
+them, unless the job says which of them it runs (`only`): a prune job runs one method, so
+an edit in another method's module, or a new method file, does not rerun it.
 
 Pure: no Snakemake here. The digests move between Python versions, whose `ast.dump`
 differs; a new Python reruns everything once, which a new interpreter may warrant anyway.
@@ -75,9 +77,11 @@ def holding_package(path: Path, library: Path) -> str:
     return ".".join(path.relative_to(library.parent).parent.parts)
 
 
-def reached_modules(script: Path, library: Path) -> list[Path]:
+def reached_modules(script: Path, library: Path, only: dict | None = None) -> list[Path]:
     """The files of the package in `library` that running `script` imports, transitively;
-    a subpackage brings every module in its folder (see the module docstring)."""
+    a subpackage brings every module in its folder, or, if `only` maps its folder name to
+    module names, just those (see the module docstring)."""
+    only = only or {}
     reached, pending = set(), [script]
     while pending:
         path = pending.pop()
@@ -88,7 +92,10 @@ def reached_modules(script: Path, library: Path) -> list[Path]:
                 continue
             modules = [found]
             if found.name == "__init__.py" and found.parent != library:
+                chosen = only.get(found.parent.name)
                 modules = sorted(found.parent.glob("*.py"))
+                if chosen is not None:
+                    modules = [found, *(found.parent / f"{name}.py" for name in chosen)]
             for module in modules:
                 if module not in reached:
                     reached.add(module)
@@ -96,10 +103,10 @@ def reached_modules(script: Path, library: Path) -> list[Path]:
     return sorted(reached)
 
 
-def code_digests(script: Path, library: Path) -> dict[str, str]:
+def code_digests(script: Path, library: Path, only: dict | None = None) -> dict[str, str]:
     """{file: meaning digest} of `script` and of each library module it reaches, the files
     named relative to the folder holding the library (the scripts sit there too)."""
-    files = [script, *reached_modules(script, library)]
+    files = [script, *reached_modules(script, library, only)]
     return {
         file.relative_to(library.parent).as_posix(): meaning_digest(file.read_text())
         for file in files

@@ -213,8 +213,12 @@ def test_every_cell_of_both_sweeps_is_priced_against_its_checkpoint(smoke_filter
 def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):
     text = (smoke_sweep / "results/sweep/verdicts.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| 2 |")]  # budget 2
-    # One row per sparsity in each of the two tables; one seed: signs, marked as such.
-    assert len(rows) == 2 * len(SWEEP["sparsities"])
+    # Per sparsity: one row of "which method", and one per FW method and baseline (a
+    # variant of gmp is a baseline); one seed: no test, marked as such.
+    methods = SWEEP["methods"] or SMOKE["methods"]
+    frank_wolfe = [m for m in methods if experiment.base_method(MERGED, m).startswith("fw")]
+    pairs = len(frank_wolfe) * (len(methods) - len(frank_wolfe))
+    assert len(rows) == len(SWEEP["sparsities"]) * (1 + pairs)
     assert "(1 seed)" in text
 
 

@@ -30,7 +30,7 @@ def benchmark_records():
         {
             "rule": rule,
             **wildcards,
-            "path": getattr(rules, rule).benchmark.format(**wildcards),
+            "path": str(getattr(rules, rule).benchmark).format(**wildcards),
         }
         for rule, wildcards in main_run_jobs()
     ]

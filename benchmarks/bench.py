@@ -203,7 +203,7 @@ def network(sparsity: float = 0.0):
     from fwprune.training import MaskedNetwork
 
     masked = MaskedNetwork(**TRAIN, seed=SEED)
-    masked.set_mask(magnitude_mask(masked.latent_weights(), sparsity))
+    masked.set_unit_mask(magnitude_mask(masked.latent_weights(), sparsity))
     return masked
 
 
@@ -277,7 +277,7 @@ def gradient_rows(gradient: dict[str, Times], epoch: Times, subsample: int) -> l
 def exported_models(directory: Path) -> dict:
     """Dense, dense again and 50%-pruned exports of one network, loaded from the files
     jobs exchange."""
-    from fwprune.training import load_exported
+    from fwprune.export import load_exported
 
     network().save(directory / "dense.npz", directory / "dense.keras")
     network(SPARSITY).save(directory / "pruned.npz", directory / "pruned.keras")
@@ -454,9 +454,9 @@ def deployment_files(directory: Path) -> dict[str, Path]:
 def deployment_rows(examples, sizes: Sizes) -> list[Row]:
     """Latency of the filter-pruned model ÷ dense at batch 1 and a large batch (as a timing
     job measures them), and gzip sizes; `examples` holds at least LARGE_BATCH images."""
+    from fwprune.export import load_exported
     from fwprune.metrics import file_sizes
     from fwprune.timing import inference_latency_ratio
-    from fwprune.training import load_exported
 
     with tempfile.TemporaryDirectory() as directory:
         files = deployment_files(Path(directory))

@@ -30,7 +30,7 @@ KERAS = """
 import sys, numpy as np
 from fwprune import runtime
 runtime.configure(1, 0)
-from fwprune.training import load_exported
+from fwprune.export import load_exported
 from fwprune.timing import keras_forward
 x = np.zeros((1, 28, 28, 1), np.float32)
 for path in sys.argv[1:]:

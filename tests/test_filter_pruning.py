@@ -7,9 +7,10 @@ import pytest
 import test_training
 
 from fwprune import groups
+from fwprune.export import load_exported
 from fwprune.methods import PRUNERS
 from fwprune.model import split_flat
-from fwprune.training import MaskedNetwork, load_exported
+from fwprune.training import MaskedNetwork
 
 SEED = 5
 FILTERS = 32 + 64
@@ -97,7 +98,7 @@ def test_one_fw_iteration_over_filters_matches_a_numpy_reference(data):
     norms = reference_filter_norms(net.latent_weights(), net.shapes)
     gradient = gate_gradient(net, np.ones(FILTERS, "float32"), *data)
     PRUNERS["fw"](net, data, params, np.random.default_rng(0))
-    (iterate,) = net.frank_wolfe_trace
+    (iterate,) = net.method_state.trace
     k = FILTERS - round(0.5 * FILTERS)
     np.testing.assert_allclose(iterate.magnitudes, norms, rtol=1e-6)
     scale = np.abs(gradient).max()

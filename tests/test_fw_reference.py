@@ -1,13 +1,13 @@
 """Our `fw` and `fw_momentum` against an independent re-implementation of METHODS.md.
 
-The methods run on a one-layer softmax model in numpy (`SoftmaxNetwork`, the same
-interface as `MaskedNetwork`), whose mask gradient and masked training are a few lines of
-exact maths. `reference_run` is METHODS.md's algorithm written again from the text, with
-its own sorts for the LMO and top-k and its own step sizes, schedule and moving average:
-it shares no code with `fwprune` but the softmax model. Every iterate is compared: the
-gradient g_i, the direction d_i, the LMO vertex v_i, the relaxed mask m_i, the hard mask
-after each pruning event and the latent weights. A wrong sign, a swapped weight or a
-dropped factor anywhere in the loop changes an iterate.
+The methods run on a one-layer softmax model in numpy (`SoftmaxNetwork`, like
+`MaskedNetwork` a `fwprune.methods.PrunableNetwork`), whose mask gradient and masked
+training are a few lines of exact maths. `reference_run` is METHODS.md's algorithm
+written again from the text, with its own sorts for the LMO and top-k and its own step
+sizes, schedule and moving average: it shares no code with `fwprune` but the softmax
+model. Every iterate is compared: the gradient g_i, the direction d_i, the LMO vertex v_i,
+the relaxed mask m_i, the hard mask after each pruning event and the latent weights. A
+wrong sign, a swapped weight or a dropped factor anywhere in the loop changes an iterate.
 
 The behaviour tests below plant gradients to check what a reader of the paper expects:
 revival of pruned weights, masks that follow the gradient rather than |W|, a momentum
@@ -21,7 +21,7 @@ import pytest
 
 from fwprune import groups
 from fwprune.masks import largest_magnitudes
-from fwprune.methods import PRUNERS
+from fwprune.methods import PRUNERS, PrunableNetwork
 
 FEATURES, CLASSES, EXAMPLES = 6, 3, 48
 LEARNING_RATE = 0.5
@@ -42,36 +42,32 @@ def masked_gradient_step(latent: np.ndarray, mask: np.ndarray, x, y) -> np.ndarr
 
 
 class SoftmaxNetwork:
-    """A softmax regression with the interface of `fwprune.training.MaskedNetwork`."""
+    """A softmax regression that is a `fwprune.methods.PrunableNetwork`, as `MaskedNetwork`
+    is; every weight is a unit (unstructured pruning, one layer: scope global only). Its
+    `mask`, `latent_weights` and `mask_gradient` are for the tests."""
 
     def __init__(self, latent: np.ndarray):
         self.latent = latent.astype(np.float64).copy()
         self.mask = np.ones(latent.size, dtype=bool)
         self.subsamples = []  # the examples of each mask-gradient call, for the tests
-        self.units = groups.weight_units(latent.size)  # one layer: scope global only
-
-    @property
-    def size(self) -> int:
-        return self.latent.size
+        self.units = groups.weight_units(latent.size)
+        self.method_state = None
 
     def latent_weights(self) -> np.ndarray:
         return self.latent.copy()
-
-    def set_mask(self, mask: np.ndarray) -> None:
-        self.mask = np.asarray(mask, dtype=bool).copy()
 
     def mask_gradient(self, x, y, batch_size) -> np.ndarray:
         self.subsamples.append(x[:, 0].copy())
         return self.latent * softmax_loss_gradient(self.latent * self.mask, x, y)
 
+    # --- PrunableNetwork ---
     def train(self, x, y, epochs) -> None:
         for _ in range(epochs):
             self.latent = masked_gradient_step(self.latent, self.mask, x, y)
 
-    # The methods' unit view: every weight is a unit (unstructured pruning).
     @property
     def unit_count(self) -> int:
-        return self.size
+        return self.latent.size
 
     @property
     def unit_mask(self) -> np.ndarray:
@@ -80,11 +76,36 @@ class SoftmaxNetwork:
     def unit_magnitudes(self) -> np.ndarray:
         return np.abs(self.latent)
 
-    def set_unit_mask(self, mask: np.ndarray) -> None:
-        self.set_mask(mask)
+    def set_unit_mask(self, unit_mask: np.ndarray) -> None:
+        self.mask = np.asarray(unit_mask, dtype=bool).copy()
 
     def unit_gradient(self, x, y, batch_size) -> np.ndarray:
         return self.mask_gradient(x, y, batch_size)
+
+
+def test_the_fake_and_the_real_network_are_both_what_methods_may_use():
+    """Both satisfy `PrunableNetwork`, and the members the fake adds for the tests are all
+    members of `MaskedNetwork` too, with the same meaning."""
+    from fwprune.training import MaskedNetwork
+
+    fake = SoftmaxNetwork(np.ones(FEATURES * CLASSES))
+    assert isinstance(fake, PrunableNetwork)
+    assert isinstance(MaskedNetwork(0.05, 0.0, 8, seed=0), PrunableNetwork)
+    declared = {name for name in vars(PrunableNetwork) if not name.startswith("_")}
+    declared |= set(PrunableNetwork.__annotations__)
+    assert declared == {
+        "units",
+        "method_state",
+        "unit_count",
+        "unit_mask",
+        "unit_magnitudes",
+        "set_unit_mask",
+        "unit_gradient",
+        "train",
+    }
+    extra = {name for name in dir(fake) if not name.startswith("_")} - declared
+    assert extra == {"latent", "mask", "latent_weights", "mask_gradient", "subsamples"}
+    assert extra - {"latent", "subsamples"} <= set(dir(MaskedNetwork))
 
 
 # --- METHODS.md, written again ------------------------------------------------------------
@@ -181,8 +202,8 @@ def test_every_iterate_matches_the_reference(case):
     latent, x, y = problem()
     network = PRUNERS[method](SoftmaxNetwork(latent), (x, y), params, np.random.default_rng(7))
     expected = reference_run(method, params, latent, x, y, seed=7)
-    assert len(network.frank_wolfe_trace) == params["iterations"]
-    for ours, theirs in zip(network.frank_wolfe_trace, expected, strict=False):
+    assert len(network.method_state.trace) == params["iterations"]
+    for ours, theirs in zip(network.method_state.trace, expected, strict=False):
         np.testing.assert_allclose(ours.magnitudes, np.abs(theirs["weights"]), rtol=1e-12)
         for name in ("gradient", "direction", "relaxed_mask"):
             np.testing.assert_allclose(
@@ -193,7 +214,7 @@ def test_every_iterate_matches_the_reference(case):
     np.testing.assert_allclose(network.latent_weights(), expected[-1]["weights"], rtol=1e-12)
     np.testing.assert_array_equal(network.mask, expected[-1]["hard_mask"])
     np.testing.assert_allclose(
-        network.frank_wolfe_state["relaxed_mask"], expected[-2]["relaxed_mask"], rtol=1e-12
+        network.method_state.relaxed_mask, expected[-2]["relaxed_mask"], rtol=1e-12
     )
 
 
@@ -253,7 +274,7 @@ def test_fw_revives_a_pruned_weight_the_gradient_makes_most_valuable():
     network = PRUNERS["fw"](
         PlantedNetwork(latent, gradients), (x, y), FW | dict(sparsity=0.5), np.random.default_rng(0)
     )
-    first_event, last_event = network.frank_wolfe_trace[1], network.frank_wolfe_trace[3]
+    first_event, last_event = network.method_state.trace[1], network.method_state.trace[3]
     assert not first_event.hard_mask[pruned_first]
     assert last_event.hard_mask[pruned_first] and network.mask.sum() == keep
     assert network.latent_weights()[pruned_first] == latent[pruned_first]
@@ -286,7 +307,7 @@ def test_the_momentum_direction_outvotes_the_last_gradient():
     network = PRUNERS["fw_momentum"](
         PlantedNetwork(latent, gradients), (x, y), params, np.random.default_rng(0)
     )
-    last = network.frank_wolfe_trace[-1]
+    last = network.method_state.trace[-1]
     np.testing.assert_allclose(last.direction, -(1 - 0.9**3) * 0.9 * set_a - 0.1 * set_b)
     np.testing.assert_array_equal(last.vertex, set_a)
     np.testing.assert_array_equal(network.mask, set_a)

@@ -132,11 +132,11 @@ def test_surviving_mask_refuses_to_keep_more_than_survive():
 def gmp_run(data):
     """Run gmp once, recording the state at every pruning event and after every retrain."""
     events, retrained = [], []
-    original_set_mask, original_train = MaskedNetwork.set_mask, MaskedNetwork.train
+    original_set_unit_mask, original_train = MaskedNetwork.set_unit_mask, MaskedNetwork.train
 
-    def set_mask(self, mask):
+    def set_unit_mask(self, unit_mask):
         events.append({"before": self.mask, "weights": self.latent_weights()})
-        original_set_mask(self, mask)
+        original_set_unit_mask(self, unit_mask)
         events[-1]["after"] = self.mask
 
     def train(self, x, y, epochs):
@@ -144,7 +144,7 @@ def gmp_run(data):
         retrained.append({"mask": self.mask, "kernels": flatten_kernels(self.kernels)})
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(MaskedNetwork, "set_mask", set_mask)
+        patch.setattr(MaskedNetwork, "set_unit_mask", set_unit_mask)
         patch.setattr(MaskedNetwork, "train", train)
         network = PRUNERS["gmp"](fresh_network(), data, GMP, np.random.default_rng(0))
     return network, events, retrained

@@ -12,9 +12,10 @@ import pytest
 
 from fwprune import litert
 from fwprune.data import array_digest
+from fwprune.export import load_exported
 from fwprune.masks import magnitude_mask
-from fwprune.metrics import pruning_metrics
-from fwprune.training import MaskedNetwork, evaluate, load_exported
+from fwprune.metrics import evaluate, pruning_metrics
+from fwprune.training import MaskedNetwork
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
 TRAIN = {"learning_rate": 0.1, "momentum": 0.0, "batch_size": 32}
@@ -49,7 +50,7 @@ def pruned(network_name: str, granularity: str, data) -> MaskedNetwork:
         kept = np.arange(network.unit_count) % 3 != 0
         network.set_unit_mask(kept)
     else:
-        network.set_mask(magnitude_mask(network.latent_weights(), 0.7))
+        network.set_unit_mask(magnitude_mask(network.latent_weights(), 0.7))
     return network
 
 

@@ -71,7 +71,34 @@ def test_fw_momentum_follows_its_sparsity_schedule(data, kept):
     )
     n = net.size
     assert kept == [keep_count(n, s) for s in (0.375, 0.45, 0.525, 0.6)]
-    assert set(net.frank_wolfe_state) == {"relaxed_mask", "momentum"}
+    assert set(net.method_state.arrays()) == {"frank_wolfe/relaxed_mask", "frank_wolfe/momentum"}
+
+
+def test_the_fw_state_is_saved_with_the_network_and_kept_through_a_restore(data, tmp_path):
+    """`fw_momentum` leaves its `FrankWolfeState`; the saved state holds its relaxed mask and
+    momentum buffer, and a restored network (fine-tuning) saves them again unchanged."""
+    from fwprune.methods.fw import FrankWolfeState
+
+    net = PRUNERS["fw_momentum"](
+        fresh_network(), data, PARAMS["fw_momentum"], np.random.default_rng(0)
+    )
+    state = net.method_state
+    assert isinstance(state, FrankWolfeState) and len(state.trace) == FW["iterations"]
+    np.testing.assert_array_equal(state.relaxed_mask, state.trace[-1].relaxed_mask)
+    np.testing.assert_array_equal(state.momentum, state.trace[-1].direction)
+    net.save(tmp_path / "pruned.npz", tmp_path / "pruned.keras")
+    fresh_network().restore(tmp_path / "pruned.npz").save(
+        tmp_path / "again.npz", tmp_path / "again.keras"
+    )
+    for path in ("pruned.npz", "again.npz"):
+        with np.load(tmp_path / path) as archive:
+            np.testing.assert_array_equal(archive["frank_wolfe/relaxed_mask"], state.relaxed_mask)
+            np.testing.assert_array_equal(archive["frank_wolfe/momentum"], state.momentum)
+    fw = PRUNERS["fw"](fresh_network(), data, PARAMS["fw"], np.random.default_rng(0))
+    assert set(fw.method_state.arrays()) == {"frank_wolfe/relaxed_mask"}
+    assert (
+        PRUNERS["magnitude"](fresh_network(), data, PARAMS["magnitude"], None).method_state is None
+    )
 
 
 def test_methods_are_deterministic(data):

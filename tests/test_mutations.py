@@ -116,13 +116,13 @@ MUTATIONS = {
         ["test_masks.py"],
     ),
     "a revived weight resumes from zero": (
-        "training.py",
+        "masking.py",
         "self._assign_flat(self.kernels, latent * mask)",
         "self._assign_flat(self.kernels, flatten_kernels(self.kernels) * mask)",
         ["test_training.py"],
     ),
     "a changed mask entry keeps its velocity": (
-        "training.py",
+        "masking.py",
         "flatten_kernels(velocities) * unchanged",
         "flatten_kernels(velocities)",
         ["test_training.py"],

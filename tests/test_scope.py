@@ -345,7 +345,7 @@ def test_layer_scope_fw_matches_the_per_layer_reference(case):
         LayeredSoftmaxNetwork(latent), (x, y), params, np.random.default_rng(7)
     )
     expected = reference_layer_run(method, params, latent, x, y, seed=7)
-    for ours, theirs in zip(network.frank_wolfe_trace, expected, strict=True):
+    for ours, theirs in zip(network.method_state.trace, expected, strict=True):
         np.testing.assert_allclose(ours.direction, theirs["direction"], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(ours.relaxed_mask, theirs["relaxed_mask"], rtol=1e-12)
         np.testing.assert_array_equal(ours.vertex, theirs["vertex"])

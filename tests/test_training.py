@@ -3,11 +3,14 @@
 import numpy as np
 import pytest
 
-from fwprune import runtime
+from fwprune import groups, runtime
+from fwprune.export import load_exported
+from fwprune.io import epochs_trained
 from fwprune.masks import magnitude_mask
+from fwprune.metrics import evaluate
 from fwprune.model import flatten_kernels, prunable_kernels, split_flat
 from fwprune.networks import REGISTRY
-from fwprune.training import MaskedNetwork, epochs_trained, evaluate, load_exported
+from fwprune.training import MaskedNetwork
 
 SEED = 3
 
@@ -58,7 +61,7 @@ def test_pruned_weights_stay_zero_and_latent_frozen_through_training(data, name)
     net = network(name=name)
     before = net.latent_weights()
     mask = magnitude_mask(before, 0.7)
-    net.set_mask(mask)
+    net.set_unit_mask(mask)
     net.train(*data, epochs=2)
     kernels = flatten_kernels(net.kernels)
     assert np.all(kernels[~mask] == 0.0)
@@ -73,7 +76,7 @@ def test_a_new_mask_reaches_the_compiled_train_step(data):
     net = network()
     net.train(*data, epochs=1)
     mask = magnitude_mask(net.latent_weights(), 0.5)
-    net.set_mask(mask)
+    net.set_unit_mask(mask)
     net.train(*data, epochs=1)
     assert np.all(flatten_kernels(net.kernels)[~mask] == 0.0)
 
@@ -81,14 +84,14 @@ def test_a_new_mask_reaches_the_compiled_train_step(data):
 def test_revived_weight_resumes_from_its_latent_value(data):
     net = network()
     latent = net.latent_weights()
-    net.set_mask(magnitude_mask(latent, 0.5))
-    net.set_mask(np.ones(net.size, bool))
+    net.set_unit_mask(magnitude_mask(latent, 0.5))
+    net.set_unit_mask(np.ones(net.size, bool))
     np.testing.assert_array_equal(flatten_kernels(net.kernels), latent)
 
 
 def test_invariant_check_catches_regrown_weights():
     net = network()
-    net.set_mask(magnitude_mask(net.latent_weights(), 0.5))
+    net.set_unit_mask(magnitude_mask(net.latent_weights(), 0.5))
     flat = flatten_kernels(net.kernels)
     flat[np.flatnonzero(~net.mask)[0]] = 1.0  # what a mask lost by Keras would allow
     for variable, values in zip(net.kernels, split_flat(flat, net.shapes), strict=True):
@@ -100,7 +103,7 @@ def test_invariant_check_catches_regrown_weights():
 @NETWORKS
 def test_batched_mask_gradient_equals_per_example_sum(data, name):
     net = network(name=name)
-    net.set_mask(magnitude_mask(net.latent_weights(), 0.5))
+    net.set_unit_mask(magnitude_mask(net.latent_weights(), 0.5))
     x, y = data[0][:48], data[1][:48]
     batched = net.mask_gradient(x, y, batch_size=16)
     per_example = sum(net.mask_gradient(x[i : i + 1], y[i : i + 1], 1) for i in range(48)) / 48
@@ -111,7 +114,7 @@ def test_batched_mask_gradient_equals_per_example_sum(data, name):
 @NETWORKS
 def test_export_has_exact_zeros_and_the_same_predictions(data, tmp_path, name):
     net = network(name=name)
-    net.set_mask(magnitude_mask(net.latent_weights(), 0.6))
+    net.set_unit_mask(magnitude_mask(net.latent_weights(), 0.6))
     net.save(tmp_path / "s.npz", tmp_path / "s.keras")
     exported = load_exported(tmp_path / "s.keras")
     assert exported.name == name
@@ -152,7 +155,7 @@ def test_mask_gradient_is_the_gradient_in_a_gate_at_the_hard_mask(data, batch_si
     """For kept and for pruned weights, whatever the batching of the estimate."""
     net = network()
     net.train(*data, epochs=1)
-    net.set_mask(magnitude_mask(net.latent_weights(), 0.6))
+    net.set_unit_mask(magnitude_mask(net.latent_weights(), 0.6))
     x, y = data[0][:40], data[1][:40]
     expected = gate_gradient(net, net.mask.astype("float32"), x, y)
     measured = net.mask_gradient(x, y, batch_size)
@@ -169,7 +172,7 @@ def test_an_entry_whose_mask_changes_restarts_from_rest_under_momentum(data):
     before = flatten_kernels(net.kernel_velocities())
     assert np.count_nonzero(before) > 0.5 * before.size
     mask = magnitude_mask(net.latent_weights(), 0.5)
-    net.set_mask(mask)
+    net.set_unit_mask(mask)
     after = flatten_kernels(net.kernel_velocities())
     np.testing.assert_array_equal(after[~mask], 0.0)
     np.testing.assert_array_equal(after[mask], before[mask])
@@ -177,7 +180,104 @@ def test_an_entry_whose_mask_changes_restarts_from_rest_under_momentum(data):
     net.train(*data, epochs=1)  # pruned entries gather velocity that never moves them
     assert np.all(flatten_kernels(net.kernels)[~mask] == 0.0)
     before = flatten_kernels(net.kernel_velocities())
-    net.set_mask(np.ones(net.size, bool))
+    net.set_unit_mask(np.ones(net.size, bool))
     after = flatten_kernels(net.kernel_velocities())
     np.testing.assert_array_equal(after[~mask], 0.0)
     np.testing.assert_array_equal(after[mask], before[mask])
+
+
+def test_the_velocities_found_by_name_are_keras_own(data):
+    """`kernel_velocities` finds each kernel's momentum by name; Keras' SGD lists them in
+    `momentums`, one per trainable variable, in order."""
+    net = MaskedNetwork(learning_rate=0.05, momentum=0.9, batch_size=64, seed=SEED)
+    optimizer = net.model.optimizer
+    by_variable = dict(
+        zip(map(id, net.model.trainable_variables), optimizer.momentums, strict=True)
+    )
+    assert net.kernel_velocities() == [by_variable[id(kernel)] for kernel in net.kernels]
+    assert network().kernel_velocities() == []
+
+
+# --- the saved state ---------------------------------------------------------------
+
+
+def momentum_network(name="cnn", granularity="unstructured"):
+    return MaskedNetwork(0.05, 0.9, 64, seed=SEED, network=name, granularity=granularity)
+
+
+def test_the_state_keys_name_what_they_hold(tmp_path):
+    net = momentum_network()
+    net.save(tmp_path / "s.npz", tmp_path / "s.keras")
+    layers = {"conv1": ("kernel", "bias"), "conv2": ("kernel", "bias"), "dense": ("kernel", "bias")}
+    expected = {f"model/{layer}/{v}" for layer, names in layers.items() for v in names}
+    expected |= {"model/dropout/seed_generator_state", "optimizer/iteration"}
+    expected |= {"optimizer/learning_rate", "unit_mask", "mask", "latent", "meta"}
+    expected |= {
+        f"optimizer/cnn_{layer}_{v}_momentum" for layer in layers for v in ("kernel", "bias")
+    }
+    with np.load(tmp_path / "s.npz") as archive:
+        assert set(archive.files) == expected
+
+
+def test_a_state_loads_into_another_build_of_the_same_network(data, tmp_path):
+    """Keras numbers the names of a process's later optimizers and seed generators (`sgd_1`,
+    `seed_generator_1`): the state's keys must not depend on them."""
+    first = momentum_network()
+    first.train(*data, epochs=1)
+    first.set_unit_mask(magnitude_mask(first.latent_weights(), 0.5))
+    first.save(tmp_path / "s.npz", tmp_path / "s.keras")
+    momentum_network(name="lenet5")  # more names taken in this process
+    second = momentum_network().restore(tmp_path / "s.npz")
+    assert second.model.optimizer.name != first.model.optimizer.name
+    paths = [[v.path for v in net.model.variables] for net in (first, second)]
+    assert paths[0] != paths[1]  # the seed generators' paths differ
+    ours, theirs = first.state_variables(), second.state_variables()
+    assert list(ours) == list(theirs)
+    for key, variable in ours.items():
+        np.testing.assert_array_equal(theirs[key].numpy(), variable.numpy(), err_msg=key)
+    np.testing.assert_array_equal(second.unit_mask, first.unit_mask)
+    np.testing.assert_array_equal(second.latent_weights(), first.latent_weights())
+    assert second.epochs_trained == 1
+    for net in (first, second):
+        net.train(*data, epochs=1)
+    for a, b in zip(all_values(first), all_values(second), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_state_of_another_network_fails_naming_its_keys(tmp_path):
+    from fwprune.checkpoint import StateMismatch
+
+    momentum_network().save(tmp_path / "s.npz", tmp_path / "s.keras")
+    with pytest.raises(StateMismatch, match=r"missing \[.*'model/dense1/kernel'.*unexpected"):
+        momentum_network(name="lenet5").restore(tmp_path / "s.npz")
+    with pytest.raises(
+        StateMismatch, match=r"missing \[\], unexpected \[.*cnn_conv1_bias_momentum"
+    ):
+        network(name="cnn").restore(tmp_path / "s.npz")
+    with np.load(tmp_path / "s.npz") as archive:
+        positions = {f"variable/{i}": archive[key] for i, key in enumerate(archive.files)}
+    np.savez(tmp_path / "old.npz", **positions)
+    with pytest.raises(StateMismatch, match="keyed by variable position"):
+        network().restore(tmp_path / "old.npz")
+
+
+def test_the_unit_mask_is_the_only_mask(tmp_path):
+    """No second setter; the weight mask is read-only and follows from the unit mask; a
+    state whose weight mask is not its unit mask's is refused."""
+    net = momentum_network(granularity="filter")
+    assert not hasattr(net, "set_mask")
+    kept = np.arange(net.unit_count) % 4 != 0
+    net.set_unit_mask(kept)
+    with pytest.raises(ValueError, match="read-only"):
+        net.mask[0] = False
+    with pytest.raises(ValueError, match="read-only"):
+        net.unit_mask[0] = False
+    np.testing.assert_array_equal(net.mask, groups.expand(net.units, kept))
+    net.save(tmp_path / "s.npz", tmp_path / "s.keras")
+    with np.load(tmp_path / "s.npz") as archive:
+        entries = dict(archive)
+    entries["mask"] = entries["mask"].copy()
+    entries["mask"][np.flatnonzero(entries["mask"])[0]] = False
+    np.savez(tmp_path / "bad.npz", **entries)
+    with pytest.raises(ValueError, match="not the one its unit mask gives"):
+        momentum_network(granularity="filter").restore(tmp_path / "bad.npz")

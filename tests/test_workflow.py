@@ -52,7 +52,7 @@ def test_measured_sparsity_equals_the_configured_one(smoke_metrics):
 
 def test_the_filter_pruned_export_is_physically_smaller(smoke_run, smoke_metrics):
     """Fewer filters in the exported model itself, and fewer parameters, FLOPs and bytes."""
-    from fwprune.training import load_exported
+    from fwprune.export import load_exported
 
     (method,) = [m for m in SMOKE["methods"] if SETTINGS[m]["granularity"] == "filter"]
     kept = FILTERS - round(TARGETS[method] * FILTERS)

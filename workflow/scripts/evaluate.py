@@ -23,7 +23,8 @@ def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
     # The figures and claims read test_*: the accuracy of the model as shipped.
     row |= scores | {f"litert_{key}": value for key, value in scores.items()}
     if params.keras_accuracy:
-        from fwprune.training import evaluate, load_exported
+        from fwprune.export import load_exported
+        from fwprune.metrics import evaluate
 
         keras_scores = evaluate(load_exported(inputs.model), x, y, batch_size=batch_size)
         row |= {f"keras_{key}": value for key, value in keras_scores.items()}

@@ -17,7 +17,7 @@ LARGE_BATCH = "_large_batch"
 def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
     timing = params.timing
     if timing["runtime"] == "keras":
-        from fwprune.training import load_exported
+        from fwprune.export import load_exported
 
         logger = runtime.configure(threads, params.seed, log)
         # The dense model loaded twice: the second, separate copy is the control.

@@ -1,5 +1,6 @@
-"""What a job ships: the physically smaller model of a filter-pruned network
-(docs/filter-pruning.md), and any exported model as a LiteRT flatbuffer (`litert_bytes`).
+"""What a job ships: the plain model of a masked network (`masked_export`), physically
+smaller for a filter-pruned one (docs/filter-pruning.md), saved with its LiteRT twins
+(`write_exported`, `litert_bytes`) and loaded back (`load_exported`).
 
 A filter mask keeps, in every kernel, a Cartesian product of indices along its axes (kept
 input channels × kept filters, all spatial positions), so each small kernel is the kept
@@ -8,12 +9,52 @@ goes with it: in the masked network its constant output is read by no kept weigh
 """
 
 import contextlib
+import logging
 import sys
 
 import keras
 import numpy as np
 
-from fwprune.model import prunable_layers
+from fwprune.io import atomic_output
+from fwprune.model import build_model, prunable_layers
+
+logger = logging.getLogger("fwprune")
+
+
+def masked_export(
+    model: keras.Model, network: str, granularity: str, kernel_masks: list[np.ndarray]
+) -> keras.Model:
+    """A plain model of the registered `network` with the weights of `model` (a masked
+    network's: its kernels hold W ⊙ h), with exact zeros, or with `filter` granularity,
+    without the removed filters (`kernel_masks`, one per prunable kernel). A filter mask
+    that removes a whole layer leaves a network with a constant output and no smaller form:
+    it is exported at full shape, zeros and all, so that its accuracy and cost are measured
+    as they are."""
+    plain = build_model(network)
+    plain.set_weights(model.get_weights())
+    if granularity != "filter":
+        return plain
+    if not all(mask.any() for mask in kernel_masks):
+        logger.warning("a layer lost every filter: the output is constant; full shape")
+        return plain
+    return physical_model(plain, kernel_masks)
+
+
+def write_exported(model: keras.Model, path, litert_path=None, sparse_litert_path=None) -> None:
+    """Save the exported `model` (`.keras`) and, if their paths are given, its LiteRT twin
+    (float32) and the twin in the converter's sparse format (`litert_bytes`), each
+    atomically."""
+    with atomic_output(path) as temporary:
+        model.save(temporary)
+    for twin, sparse in ((litert_path, False), (sparse_litert_path, True)):
+        if twin is not None:
+            with atomic_output(twin) as temporary:
+                temporary.write_bytes(litert_bytes(model, sparse=sparse))
+
+
+def load_exported(path) -> keras.Model:
+    """An exported model as saved by `write_exported`, uncompiled."""
+    return keras.saving.load_model(path, compile=False)
 
 
 def kept_indices(mask: np.ndarray) -> list[np.ndarray]:

@@ -4,7 +4,8 @@ and size on disk, each against the unpruned model of the same architecture (the 
 Reads only the prunable layers' weights and output shapes (`Layer`), from a model's LiteRT
 twin (`fwprune.litert.twin_layers`, no TensorFlow) or from a Keras model (`keras_layers`);
 a filter-pruned export has fewer filters than the base, so every share counts a removed
-weight as zero (docs/filter-pruning.md, "Metrics").
+weight as zero (docs/filter-pruning.md, "Metrics"). `evaluate` scores a Keras model's test
+loss and accuracy.
 """
 
 import gzip
@@ -146,3 +147,10 @@ def sparse_size_metrics(sparse_path, base_path) -> dict[str, float]:
     (float32, dense) twin: what the sparse encoding buys over shipping the base."""
     size, base_size = Path(sparse_path).stat().st_size, Path(base_path).stat().st_size
     return {"litert_sparse_bytes": size, "litert_sparse_bytes_ratio": size / base_size}
+
+
+def evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+    """Test loss and accuracy of a plain Keras model (`fwprune.export.load_exported`)."""
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
+    scores = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    return {"test_loss": float(scores["loss"]), "test_accuracy": float(scores["accuracy"])}

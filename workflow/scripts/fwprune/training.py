@@ -1,13 +1,12 @@
 """Masked training: a Keras model that computes with W ⊙ h and updates only kept weights.
 
-The model's kernels hold W ⊙ h; the latent values of pruned weights are kept aside, frozen,
-so that Frank-Wolfe can revive them. Each kernel has a constraint that multiplies it by
-its mask after every optimizer step: with SGD this equals using the gradient h ⊙ ∂L/∂(W⊙h),
-and pruned entries stay exactly 0.0. The masks are variables read inside the compiled
-train step, so assigning a new mask takes effect without recompiling.
+`MaskedNetwork` puts together a registered network, its SGD optimizer, the mask state of
+its prunable kernels (`fwprune.masking`: the unit mask, the weight mask it gives, the
+frozen latent weights, the mask constraint), the training loop and the mask gradient.
+Its state is saved and restored by key (`fwprune.checkpoint`), its plain model exported
+by `fwprune.export`. What a pruning method may use of it is `fwprune.methods.PrunableNetwork`.
 """
 
-import json
 import logging
 import time
 
@@ -15,22 +14,43 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fwprune import groups, networks
-from fwprune.export import litert_bytes, physical_model
-from fwprune.io import atomic_output, epochs_trained
+from fwprune import checkpoint, groups, networks
+from fwprune.export import masked_export, write_exported
+from fwprune.io import epochs_trained
+from fwprune.masking import KernelMasks
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
 logger = logging.getLogger("fwprune")
 
 
-class MaskConstraint(keras.constraints.Constraint):
-    """Zero the pruned entries of a kernel after each update."""
+class SavedMethodState:
+    """The entries a pruning method left in a restored state, saved again as they were."""
 
-    def __init__(self, mask: keras.Variable):
-        self.mask = mask
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self._arrays = arrays
 
-    def __call__(self, weights):
-        return weights * self.mask
+    def arrays(self) -> dict[str, np.ndarray]:
+        return dict(self._arrays)
+
+
+def kernel_velocities(optimizer, kernels: list) -> list:
+    """The SGD momentum variable of each of `kernels` ([] for plain SGD).
+
+    Keras documents no accessor from a model variable to its optimizer variables. An SGD
+    with momentum builds one per trainable variable with `add_variable_from_reference`,
+    named after the reference variable's path (`cnn/conv1/kernel` ->
+    `cnn_conv1_kernel_momentum`); found here by that name among `optimizer.variables`, the
+    same names the saved state keys them by (`fwprune.checkpoint`). Fails loudly if Keras
+    names them otherwise.
+    """
+    if not optimizer.momentum:
+        return []
+    by_name = {variable.name: variable for variable in optimizer.variables}
+    velocities = [by_name.get(f"{kernel.path.replace('/', '_')}_momentum") for kernel in kernels]
+    for kernel, velocity in zip(kernels, velocities, strict=True):
+        if velocity is None or tuple(velocity.shape) != tuple(kernel.shape):
+            raise RuntimeError(f"no SGD momentum variable for {kernel.path} in {sorted(by_name)}")
+    return velocities
 
 
 class MaskedNetwork:
@@ -42,8 +62,9 @@ class MaskedNetwork:
     is the training spent after the checkpoint.
 
     Methods prune *units* (`fwprune.groups`): weights, or filters with `granularity`
-    "filter". The `unit_*` members are the methods' view; the weight mask follows from the
-    unit mask.
+    "filter". The `unit_*` members are the methods' view (`fwprune.methods.PrunableNetwork`);
+    `set_unit_mask` is the only way to set a mask, the weight mask `mask` follows from it.
+    A method may leave state of its own in `method_state`, saved with the network.
     """
 
     def __init__(
@@ -61,11 +82,7 @@ class MaskedNetwork:
         # Initial weights and the dropout stream depend on the seed alone.
         keras.utils.set_random_seed(seed)
         self.model = build_model(network)
-        self.kernels = prunable_kernels(self.model)
-        self.shapes = [tuple(kernel.shape) for kernel in self.kernels]
-        self.masks = [keras.Variable(np.ones(s, "float32"), trainable=False) for s in self.shapes]
-        for kernel, mask in zip(self.kernels, self.masks, strict=True):
-            kernel.constraint = MaskConstraint(mask)
+        self.masking = KernelMasks(prunable_kernels(self.model), granularity)
         self.model.compile(
             optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
             loss="sparse_categorical_crossentropy",
@@ -73,86 +90,70 @@ class MaskedNetwork:
             jit_compile=False,
         )
         self.model.optimizer.build(self.model.trainable_variables)
-        self.latent = flatten_kernels(self.kernels)
         self.granularity = granularity
-        self.units = groups.units_for(granularity, self.shapes)
-        self.unit_mask = np.ones(self.units.count, dtype=bool)
-        self.frank_wolfe_state: dict[str, np.ndarray] = {}
+        self.method_state = None
         self.epochs_trained = 0
 
-    # --- masks and latent weights -------------------------------------------------
+    # --- masks and latent weights (`fwprune.masking`) -------------------------------
+    @property
+    def kernels(self) -> list:
+        return self.masking.kernels
+
+    @property
+    def shapes(self) -> list[tuple[int, ...]]:
+        return self.masking.shapes
+
     @property
     def size(self) -> int:
-        return self.latent.size
+        return self.masking.size
 
     @property
     def mask(self) -> np.ndarray:
-        return flatten_kernels(self.masks).astype(bool)
+        """The weight mask h, from the unit mask (read-only)."""
+        return self.masking.mask
 
     def latent_weights(self) -> np.ndarray:
         """W: trained values where kept, frozen latent values where pruned."""
-        return np.where(self.mask, flatten_kernels(self.kernels), self.latent)
+        return self.masking.latent_weights()
 
-    def set_mask(self, mask: np.ndarray) -> None:
-        """A pruning event: compute with W ⊙ h from now on; a revived weight resumes from W.
+    def kernel_velocities(self) -> list:
+        """The SGD momentum variable of each prunable kernel ([] for plain SGD)."""
+        return kernel_velocities(self.model.optimizer, self.kernels)
 
-        Every entry whose mask changes also loses its SGD velocity: masked SGD with momentum
-        gives a pruned entry no velocity, so a revived weight restarts from rest (the
-        velocity Keras accumulates for pruned entries never moves them: the constraint
-        zeroes them after each step).
-        """
-        latent = self.latent_weights()
-        mask = np.asarray(mask, dtype=bool).ravel()
-        unchanged = mask == self.mask
-        self._assign_flat(self.masks, mask)
-        self._assign_flat(self.kernels, latent * mask)
-        velocities = self.kernel_velocities()
-        if velocities:
-            self._assign_flat(velocities, flatten_kernels(velocities) * unchanged)
-        self.latent = latent
+    def check_mask_invariant(self) -> None:
+        """Pruned weights are exactly zero: fails loudly if a mask never reached training."""
+        self.masking.check_invariant()
 
-    # --- the methods' view: units ---------------------------------------------------
+    # --- the methods' view: units -----------------------------------------------------
+    @property
+    def units(self) -> groups.Units:
+        return self.masking.units
+
     @property
     def unit_count(self) -> int:
         return self.units.count
+
+    @property
+    def unit_mask(self) -> np.ndarray:
+        """The kept units (read-only)."""
+        return self.masking.unit_mask
 
     def unit_magnitudes(self) -> np.ndarray:
         """Each unit's score for magnitude pruning and for ties (|W| for a weight)."""
         return groups.magnitudes(self.units, self.latent_weights())
 
     def set_unit_mask(self, unit_mask: np.ndarray) -> None:
-        """A pruning event over units: keep the weights whose units are all kept."""
-        self.unit_mask = np.asarray(unit_mask, dtype=bool).ravel().copy()
-        self.set_mask(groups.expand(self.units, self.unit_mask))
+        """A pruning event over units: keep the weights whose units are all kept; a revived
+        weight resumes from W, and every entry whose mask changes restarts from rest
+        (`KernelMasks.set_unit_mask`)."""
+        self.masking.set_unit_mask(unit_mask, self.kernel_velocities())
 
     def unit_gradient(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> np.ndarray:
         """∂L(W ⊙ h(u))/∂u at the current unit mask (METHODS.md's g for weights)."""
         weight_gradient = self.mask_gradient(x, y, batch_size)
         return groups.gradient(self.units, weight_gradient, self.unit_mask)
 
-    def kernel_velocities(self) -> list:
-        """The SGD momentum variable of each prunable kernel ([] for plain SGD)."""
-        optimizer = self.model.optimizer
-        if not optimizer.momentums:
-            return []
-        # SGD builds one momentum per trainable variable, in the order it was built with.
-        by_variable = dict(
-            zip(map(id, self.model.trainable_variables), optimizer.momentums, strict=True)
-        )
-        return [by_variable[id(kernel)] for kernel in self.kernels]
-
-    def _assign_flat(self, variables: list, flat: np.ndarray) -> None:
-        pieces = split_flat(flat.astype("float32"), self.shapes)
-        for variable, values in zip(variables, pieces, strict=True):
-            variable.assign(values)
-
-    def check_mask_invariant(self) -> None:
-        """Pruned weights are exactly zero: fails loudly if a mask never reached training."""
-        grown_back = np.count_nonzero(flatten_kernels(self.kernels)[~self.mask])
-        if grown_back:
-            raise RuntimeError(f"{grown_back} pruned weights are non-zero after training")
-
-    # --- training and gradients ---------------------------------------------------
+    # --- training and gradients -------------------------------------------------------
     def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
         """Masked SGD for `epochs` epochs; one log line per epoch."""
         # One tensor copy of the arrays per call; each epoch gathers its batches from it
@@ -190,70 +191,49 @@ class MaskedNetwork:
                 total += gradient.numpy()
         return self.latent_weights() * flatten_kernels(totals) / len(y)
 
+    # --- export and saved state -------------------------------------------------------
     def export(self) -> keras.Model:
-        """A plain model of the same network whose kernels are W ⊙ h: with exact zeros, or
-        with `filter` granularity, without the removed filters. A filter mask that removes
-        a whole layer leaves a network with a constant output and no smaller form: it is
-        exported at full shape, zeros and all, so that its accuracy and cost are measured
-        as they are."""
-        plain = build_model(self.network)
-        plain.set_weights(self.model.get_weights())
-        if self.granularity != "filter":
-            return plain
+        """The plain model of the same network whose kernels are W ⊙ h
+        (`fwprune.export.masked_export`)."""
         masks = split_flat(self.mask, self.shapes)
-        if not all(mask.any() for mask in masks):
-            logger.warning("a layer lost every filter: the output is constant; full shape")
-            return plain
-        return physical_model(plain, masks)
+        return masked_export(self.model, self.network, self.granularity, masks)
 
-    # --- checkpoints --------------------------------------------------------------
+    def state_variables(self) -> dict:
+        """{key: variable} of the model and the optimizer, as the saved state keys them."""
+        return checkpoint.model_variables(self.model) | checkpoint.optimizer_variables(
+            self.model.optimizer
+        )
+
     def save(self, state_path, model_path, litert_path=None, sparse_litert_path=None) -> None:
-        """Write the full state (npz) and the exported Keras model, each atomically, and if
-        their paths are given, the exported model's LiteRT twin (float32) and the twin in
-        the converter's sparse format (`fwprune.export.litert_bytes`)."""
-        arrays = {f"variable/{i}": v.numpy() for i, v in enumerate(self.model.variables)}
-        arrays |= {
-            f"optimizer/{i}": v.numpy() for i, v in enumerate(self.model.optimizer.variables)
-        }
-        arrays |= {f"frank_wolfe/{k}": v for k, v in self.frank_wolfe_state.items()}
-        meta = json.dumps({"epochs_trained": self.epochs_trained})
-        arrays |= {"latent": self.latent, "mask": self.mask, "unit_mask": self.unit_mask}
-        arrays |= {"meta": np.array(meta)}
-        with atomic_output(state_path) as temporary:
-            np.savez(temporary, **arrays)
-        exported = self.export()
-        with atomic_output(model_path) as temporary:
-            exported.save(temporary)
-        for path, sparse in ((litert_path, False), (sparse_litert_path, True)):
-            if path is not None:
-                with atomic_output(path) as temporary:
-                    temporary.write_bytes(litert_bytes(exported, sparse=sparse))
+        """Write the full state (npz, `fwprune.checkpoint`) and the exported Keras model, each
+        atomically, and if their paths are given, the exported model's LiteRT twin (float32)
+        and the twin in the converter's sparse format (`fwprune.export.write_exported`)."""
+        arrays = {} if self.method_state is None else self.method_state.arrays()
+        if not all(map(checkpoint.is_method_key, arrays)):
+            raise ValueError(f"a method's state must be keyed <method>/<name>: {sorted(arrays)}")
+        masking = self.masking
+        arrays |= {"latent": masking.latent, "mask": masking.mask, "unit_mask": masking.unit_mask}
+        checkpoint.save(state_path, self.state_variables(), arrays, self.epochs_trained)
+        write_exported(self.export(), model_path, litert_path, sparse_litert_path)
 
     def restore(self, state_path) -> "MaskedNetwork":
-        """Load a state written by `save`."""
-        with np.load(state_path) as archive:
-            for i, variable in enumerate(self.model.variables):
-                variable.assign(archive[f"variable/{i}"])
-            for i, variable in enumerate(self.model.optimizer.variables):
-                variable.assign(archive[f"optimizer/{i}"])
-            prefix = "frank_wolfe/"
-            self.frank_wolfe_state = {
-                k[len(prefix) :]: archive[k] for k in archive.files if k.startswith(prefix)
-            }
-            self._assign_flat(self.masks, archive["mask"])
-            self._restore_unit_mask(archive)
-            self.latent = archive["latent"]
+        """Load a state written by `save` (by any build of the same network)."""
+        saved = checkpoint.load(state_path, self.state_variables())
+        method = {key: value for key, value in saved.items() if checkpoint.is_method_key(key)}
+        self.method_state = SavedMethodState(method) if method else None
+        self.masking.load(self._saved_unit_mask(saved), saved["mask"], saved["latent"])
         self.epochs_trained = epochs_trained(state_path)
         return self
 
-    def _restore_unit_mask(self, archive) -> None:
+    def _saved_unit_mask(self, saved: dict) -> np.ndarray:
         """The saved unit mask, if its units are ours; a checkpoint of another granularity
         (pretraining is unstructured) is unpruned, so all units are kept."""
-        saved = archive["unit_mask"] if "unit_mask" in archive.files else archive["mask"]
-        if saved.size == self.units.count:
-            self.unit_mask = saved.astype(bool)
-        elif not saved.all():
+        unit_mask = saved["unit_mask"]
+        if unit_mask.size == self.units.count:
+            return unit_mask.astype(bool)
+        if not unit_mask.all():
             raise ValueError(f"a pruned state of other units cannot be read as {self.granularity}")
+        return np.ones(self.units.count, dtype=bool)
 
 
 def shuffled_batches(examples: tf.data.Dataset, order: np.ndarray, batch_size: int):
@@ -265,14 +245,3 @@ def shuffled_batches(examples: tf.data.Dataset, order: np.ndarray, batch_size: i
         return tuple(tf.gather(part, index) for part in data)
 
     return tf.data.Dataset.zip((indices, examples)).map(gather).prefetch(1)
-
-
-def load_exported(path) -> keras.Model:
-    return keras.saving.load_model(path, compile=False)
-
-
-def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
-    """Test loss and accuracy of a plain Keras model."""
-    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
-    scores = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
-    return {"test_loss": float(scores["loss"]), "test_accuracy": float(scores["accuracy"])}

@@ -1,11 +1,13 @@
 """The pruning methods: one module per method, each declaring itself as `METHOD`.
 
-A method is a function (network, data, params, rng) -> pruned network, where `params` is
-its config section (only the keys it reads: `gamma` is absent unless the step size is
-constant), `data` the training arrays and `rng` the job's generator (seeded by the run's
-seed). Its `Method` declaration says what the workflow needs to know about it: the config
-section's keys (a JSON-schema fragment with defaults), which key holds the target
-sparsity, the epochs it trains after the checkpoint, and its label and marker in figures.
+A method is a function (network, data, params, rng) -> pruned network, where `network`
+is a `PrunableNetwork` (all a method may use of it; state of its own it leaves there as a
+`MethodState`, saved with the network), `params` its config section (only the keys it
+reads: `gamma` is absent unless the step size is constant), `data` the training arrays
+and `rng` the job's generator (seeded by the run's seed). Its `Method` declaration says
+what the workflow needs to know about it: the config section's keys (a JSON-schema
+fragment with defaults), which key holds the target sparsity, the epochs it trains after
+the checkpoint, and its label and marker in figures.
 
 Importing this package imports every module in its folder and collects their `METHOD`s in
 `REGISTRY`: a new method is one new file here (README, "Adding a method"). The schema,
@@ -17,9 +19,12 @@ parses the Snakefile.
 import copy
 import dataclasses
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import numpy as np
 
 from fwprune import names, registry
-from fwprune.groups import GRANULARITIES, SCOPES
+from fwprune.groups import GRANULARITIES, SCOPES, Units
 from fwprune.schedules import retraining_epochs
 
 
@@ -63,12 +68,62 @@ DENSE_EPOCHS_SETTING = {
 }
 
 
+@runtime_checkable
+class MethodState(Protocol):
+    """What a method leaves on the network beside its mask, saved with it (e.g. the relaxed
+    mask of the FW methods, `fw.FrankWolfeState`)."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The entries it adds to the saved state, each keyed `<method>/<name>` (any first
+        part but `model` and `optimizer`, the network's own: `fwprune.checkpoint`)."""
+        ...
+
+
+@runtime_checkable
+class PrunableNetwork(Protocol):
+    """Everything a method may use of the network it prunes (`fwprune.training.MaskedNetwork`,
+    and the numpy softmax model of tests/test_fw_reference.py).
+
+    A method sees units (`fwprune.groups`: weights, or filters) only: it scores them, sets
+    the unit mask (the weight mask follows from it), estimates the mask gradient, trains,
+    and may leave a `method_state` to be saved with the network.
+    """
+
+    units: Units
+    method_state: MethodState | None
+
+    @property
+    def unit_count(self) -> int: ...
+
+    @property
+    def unit_mask(self) -> np.ndarray:
+        """The kept units, boolean, `unit_count` entries (read-only)."""
+        ...
+
+    def unit_magnitudes(self) -> np.ndarray:
+        """Each unit's score for magnitude pruning and ties (|W| for a weight)."""
+        ...
+
+    def set_unit_mask(self, unit_mask: np.ndarray) -> None:
+        """A pruning event: keep exactly the units `unit_mask` keeps."""
+        ...
+
+    def unit_gradient(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> np.ndarray:
+        """∂L(W ⊙ h(u))/∂u at the current unit mask, L the mean loss over (x, y)."""
+        ...
+
+    def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
+        """Masked training for `epochs` epochs."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Method:
     """What the workflow knows about a pruning method."""
 
     name: str  # its name in `methods`, its config section and its results folder
-    prune: Callable  # (network, data, params, rng) -> pruned network
+    # (network, data, params, rng) -> pruned network; it uses only `PrunableNetwork`
+    prune: Callable
     description: str  # one line: what it is (the schema's description of its section)
     label: str  # legend text in figures
     marker: str  # matplotlib marker in figures

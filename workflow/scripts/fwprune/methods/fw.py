@@ -83,6 +83,23 @@ class Iterate:
     hard_mask: np.ndarray  # h after this iteration's pruning event, if any
 
 
+@dataclasses.dataclass
+class FrankWolfeState:
+    """What a FW run leaves on the network (`network.method_state`): its last relaxed mask
+    m_N, its momentum buffer d_N (with momentum only) and every iterate. The saved state
+    holds the first two (`arrays`); the trace is for tests and logs."""
+
+    relaxed_mask: np.ndarray
+    momentum: np.ndarray | None = None
+    trace: list[Iterate] = dataclasses.field(default_factory=list)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        arrays = {"frank_wolfe/relaxed_mask": self.relaxed_mask}
+        if self.momentum is not None:
+            arrays["frank_wolfe/momentum"] = self.momentum
+        return arrays
+
+
 def frank_wolfe(network, data, params: dict, rng, events: dict, momentum, layers=None):
     """The FW loop of paper Algorithms 3 and 4 (METHODS.md, "The FW view of pruning"),
     over the network's units (weights, or filters: docs/filter-pruning.md).
@@ -90,8 +107,8 @@ def frank_wolfe(network, data, params: dict, rng, events: dict, momentum, layers
     m lives in C_k for the final k = events[N] and starts at its magnitude mask; `events`
     maps an iteration to the units its pruning event keeps, top-k_i(m). The direction is
     g_i, or with `momentum` rho the moving average d_i = rho d_(i-1) + (1 - rho) g_i.
-    Each iteration retrains E epochs after its event. `network.frank_wolfe_trace` holds
-    every iterate.
+    Each iteration retrains E epochs after its event. The run leaves a `FrankWolfeState`
+    as `network.method_state`: the last m and d, and every iterate in its `trace`.
 
     With `layers` (each unit's layer index, `groups.ranking_layers`) the keep counts of
     `events` are per layer: C_k is the product of the layers' sets, the LMO, m_0 and the
@@ -101,7 +118,7 @@ def frank_wolfe(network, data, params: dict, rng, events: dict, momentum, layers
     final_keep = events[iterations]
     relaxed = largest_magnitudes(network.unit_magnitudes(), final_keep, layers).astype(float)
     direction = np.zeros(network.unit_count)
-    network.frank_wolfe_trace = []
+    trace = []
     for i in range(1, iterations + 1):
         magnitudes = network.unit_magnitudes()
         gradient = subsample_gradient(network, data, params, rng)
@@ -115,12 +132,11 @@ def frank_wolfe(network, data, params: dict, rng, events: dict, momentum, layers
         if i in events:
             network.set_unit_mask(top_k_mask(relaxed, magnitudes, events[i], layers))
         iterate = Iterate(i, magnitudes, gradient, direction, vertex, relaxed, network.unit_mask)
-        network.frank_wolfe_trace.append(iterate)
+        trace.append(iterate)
         log_iterate(iterate, previous)
         network.train(*data, params["retrain_epochs"])
-    network.frank_wolfe_state = {"relaxed_mask": relaxed}
-    if momentum is not None:
-        network.frank_wolfe_state["momentum"] = direction
+    buffer = None if momentum is None else direction
+    network.method_state = FrankWolfeState(relaxed, buffer, trace)
     return network
 
 

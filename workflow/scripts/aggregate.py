@@ -2,11 +2,12 @@
 
 import pandas as pd
 
-from fwprune import runtime
+from fwprune import runtime, tables
 from fwprune.io import read_table, write_table
 
-# A row's key: a sweep's rows (and timing rows) also differ by target sparsity.
-KEYS = ["seed", "budget", "method", "target_sparsity"]
+# A row's key (fwprune.tables.ROW without the granularity, which the timing rows lack): a
+# sweep's rows (and timing rows) also differ by target sparsity.
+KEYS = [key for key in tables.ROW if key != "param_granularity"]
 
 
 def main(tables: list[str], timings: list[str], output, log: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from fwprune import names  # noqa: E402
+from fwprune import names, tables  # noqa: E402
 from fwprune.io import atomic_output  # noqa: E402
 from fwprune.methods import REGISTRY  # noqa: E402
 from fwprune.stats import Settings, mean_ci  # noqa: E402
@@ -360,13 +360,9 @@ def cell_means(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """Per budget, method, granularity and target sparsity: the mean of each of `columns`
     over the cell's seeds (however many it has) with its 95% t-interval (`_low`, `_high`;
     the mean with one seed), and `seeds`, their number."""
-    keys = ["budget", "method", "param_granularity", "target_sparsity"]
-    # A method whose own granularity is filter runs the same cell in both sweeps: one
-    # experiment, counted once, not as two seeds.
-    frame = frame.drop_duplicates(subset=["seed", *keys])
     rows = []
-    for key, cell in frame.groupby(keys):
-        row = dict(zip(keys, key, strict=True)) | {"seeds": cell["seed"].nunique()}
+    for key, cell in tables.distinct_rows(frame).groupby(tables.CELL):
+        row = dict(zip(tables.CELL, key, strict=True)) | {"seeds": cell["seed"].nunique()}
         for column in columns:
             values = cell[column].dropna()
             row[column], row[f"{column}_low"], row[f"{column}_high"] = (

@@ -18,8 +18,7 @@ import argparse
 import pandas as pd
 
 from fwprune.io import read_table
-
-CELL = ["budget", "param_granularity", "method", "target_sparsity"]
+from fwprune.tables import CELL, distinct_rows
 
 
 def with_savings(cells: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
@@ -77,9 +76,7 @@ def budget_table(cells: pd.DataFrame) -> str:
 def report(sweeps: pd.DataFrame, base: pd.DataFrame) -> str:
     """The trade-off tables of `sweeps` (rows of the sweeps' metrics tables, timed), one per
     budget, against `base` (the unpruned checkpoints' metrics rows)."""
-    # A method whose own granularity is filter runs the same cells in both sweeps: one run
-    # of each (seed, cell) is shown, not their average over two runs.
-    frame = with_savings(sweeps.drop_duplicates(["seed", *CELL]), base)
+    frame = with_savings(distinct_rows(sweeps), base)
     columns = [
         "test_accuracy",
         "points_lost",

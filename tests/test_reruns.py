@@ -181,7 +181,7 @@ ROWS = {
         method_jobs(*METHODS) | TABLE,
     ),
     "a changed line in metrics.py, which only evaluate imports": (
-        edit(f"{LIBRARY}/metrics.py", "\nimport keras\n", "\nimport keras\n\nX = 1\n"),
+        edit(f"{LIBRARY}/metrics.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
         evaluations("base", *METHODS, *CONTROLS) | TABLE,
     ),
     # Reruns at the grain of a method: a prune job's code is its own method's module.

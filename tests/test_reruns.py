@@ -180,9 +180,11 @@ ROWS = {
         edit(f"{LIBRARY}/masks.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
         method_jobs(*METHODS) | TABLE,
     ),
-    "a changed line in metrics.py, which only evaluate imports": (
+    "a changed line in metrics.py, which evaluate and timing import (litert.py reads layers)": (
         edit(f"{LIBRARY}/metrics.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
-        evaluations("base", *METHODS, *CONTROLS) | TABLE,
+        evaluations("base", *METHODS, *CONTROLS)
+        | {j for m in METHODS for j in per_budget("time_inference", method=m)}
+        | TABLE,
     ),
     # Reruns at the grain of a method: a prune job's code is its own method's module.
     "a changed line in gmp.py": (

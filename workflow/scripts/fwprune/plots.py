@@ -338,7 +338,7 @@ def sweep_figure(frame: pd.DataFrame, collapsed_below: float | None = None):
     if axis.strip > axis.low:
         handles.append(axis.legend_handle())
     figure.legend(handles=handles, loc="outside right center", frameon=False, title="Method")
-    figure.suptitle(f"Accuracy vs sparsity at equal retraining ({seeds_note(cells)})")
+    figure.suptitle(f"Accuracy vs sparsity at equal retraining\n({seeds_note(cells)})")
     return figure
 
 

@@ -43,7 +43,8 @@ rule claims:
         mem_mb=1000,
         runtime=5,
     params:
-        code=code_meaning("claims"),
+        code=code_meaning("judge"),
+        judge="claims",
         verdicts=config["verdicts"],
     script:
-        "../scripts/claims.py"
+        "../scripts/judge.py"

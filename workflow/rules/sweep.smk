@@ -148,9 +148,10 @@ rule sweep_verdicts:
         runtime=5,
     params:
         verdicts=config["verdicts"],
-        code=code_meaning("sweep_verdicts"),
+        code=code_meaning("judge"),
+        judge="sweep",
     script:
-        "../scripts/sweep_verdicts.py"
+        "../scripts/judge.py"
 
 
 # Accuracy against latency, large-batch time and size, of a timed sweep and the sweeps it

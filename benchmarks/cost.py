@@ -11,16 +11,18 @@ CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The part
 - Snakemake's own CPU: `--snakemake-cpu S`, or what is left of `--total-cpu S` or of
   `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
   jobs' CPU is taken out;
-- epochs trained: the "epoch N: loss …" lines of each job's log (one per training epoch);
+- epochs trained: each training job's work record, [STEM.]RULE.work.json beside its
+  benchmark file (`fwprune.io.write_work`: epochs and examples);
 - one plain `fit` epoch: measured here, `benchmarks.bench`'s plain model (SGD, batch 128) on
-  as many MNIST examples as the run's epochs had ("training epoch N on M examples" in its
-  pretrain logs), one thread, the median CPU of --rounds epochs after one warm-up epoch;
+  as many MNIST examples as the run's epochs had (their work records), one thread, the
+  median CPU of --rounds epochs after one warm-up epoch;
 - fixed cost of a job: `benchmarks.bench`'s fresh-interpreter job (import TensorFlow, load
   data, restore a model), median CPU of --job-rounds processes; the table multiplies it by
   each rule's job count (0 rounds: not measured).
 """
 
 import argparse
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -32,8 +34,7 @@ from benchmarks import bench
 from fwprune import runtime
 
 SUFFIX = ".benchmark.tsv"
-EPOCH_LINE = re.compile(r"\bepoch \d+: loss")
-EXAMPLES_LINE = re.compile(r"training epoch \d+ on (\d+) examples")
+WORK_SUFFIX = ".work.json"
 # The default run's files are under results/seedN/ and results/figures/ (and results/ and
 # data/ themselves); a sweep's under results/NAME/ (workflow/rules/sweep.smk).
 MAIN_RUN_FOLDER = re.compile(r"seed\d+|figures")
@@ -44,7 +45,8 @@ GOAL = 1.15
 class Job:
     rule: str
     cpu: float  # seconds, the benchmark's cpu_time
-    epochs: int  # training epochs its log records
+    epochs: int  # training epochs its work record gives (0 for a job that trains none)
+    examples: int  # examples those epochs passed over
 
 
 def rule_of(benchmark: Path) -> str:
@@ -58,12 +60,14 @@ def in_sweep(benchmark: Path, run: Path) -> bool:
     return parts[0] == "results" and len(parts) > 2 and not MAIN_RUN_FOLDER.fullmatch(parts[1])
 
 
-def epochs_in(log: Path) -> int:
-    return len(EPOCH_LINE.findall(log.read_text())) if log.exists() else 0
+def work_of(benchmark: Path) -> dict:
+    """The work record beside a benchmark file; a job without one trained nothing."""
+    record = benchmark.with_name(benchmark.name.removesuffix(SUFFIX) + WORK_SUFFIX)
+    return json.loads(record.read_text()) if record.exists() else {"epochs": 0, "examples": 0}
 
 
 def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
-    """Every job of the run: its rule, benchmark CPU and the epochs its log records."""
+    """Every job of the run: its rule, benchmark CPU and the training it records."""
     jobs = []
     for benchmark in sorted(
         f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
@@ -73,18 +77,18 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
         lines = benchmark.read_text().splitlines()
         header, values = lines[0].split("\t"), lines[-1].split("\t")
         cpu = float(values[header.index("cpu_time")])
-        log = benchmark.with_name(benchmark.name.removesuffix(SUFFIX) + ".log")
-        jobs.append(Job(rule_of(benchmark), cpu, epochs_in(log)))
+        work = work_of(benchmark)
+        jobs.append(Job(rule_of(benchmark), cpu, work["epochs"], work["examples"]))
     return jobs
 
 
-def examples_per_epoch(run: Path) -> int | None:
-    """Training examples per epoch, from the pretrain logs (None if they do not say)."""
-    for log in sorted((run / "results").rglob("epoch*.pretrain.log")):
-        found = EXAMPLES_LINE.search(log.read_text())
-        if found:
-            return int(found.group(1))
-    return None
+def examples_per_epoch(jobs: list[Job]) -> int | None:
+    """Training examples per epoch of the run's jobs (None if none trained); every epoch of
+    a run passes over the same training set, so a mixture means a mixed-up run folder."""
+    sizes = {job.examples // job.epochs for job in jobs if job.epochs}
+    if len(sizes) > 1:
+        raise ValueError(f"the jobs' epochs passed over different numbers of examples: {sizes}")
+    return sizes.pop() if sizes else None
 
 
 def time_log_cpu(text: str) -> float:
@@ -208,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         jobs_cpu, arguments.snakemake_cpu, arguments.total_cpu, arguments.time_log
     )
     data = (arguments.data or run / "data" / "mnist.npz").resolve()
-    examples = examples_per_epoch(run)
+    examples = examples_per_epoch(jobs)
     runtime.configure(1, bench.SEED)
     logging.getLogger("fwprune").setLevel(logging.WARNING)
     measured = None

@@ -1,30 +1,39 @@
 """The cost ratio's arithmetic (benchmarks.cost) on a tiny fake run directory: no real run."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks.cost import Cost, job_records, report, rule_of, snakemake_own_cpu, time_log_cpu
+from benchmarks.cost import (
+    Cost,
+    examples_per_epoch,
+    job_records,
+    report,
+    rule_of,
+    snakemake_own_cpu,
+    time_log_cpu,
+)
 from conftest import REPO
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-EPOCH = "2026-11-26 09:08:55,175 INFO epoch {}: loss 0.18 accuracy 0.94 (15.6 s)\n"
-# (path without .benchmark.tsv, CPU seconds, epochs its log records)
+EXAMPLES = 60000  # per epoch
+# (path without .benchmark.tsv, CPU seconds, epochs its work record gives; None: no record)
 JOBS = [
-    ("data/mnist.download", 3.0, 0),
+    ("data/mnist.download", 3.0, None),
     ("results/seed0/pretrain/epoch1.pretrain", 14.0, 1),
     ("results/seed0/pretrain/epoch2.pretrain", 15.0, 1),
     ("results/seed0/budget1/fw/prune", 50.0, 4),
     ("results/seed0/budget1/fw/finetune", 1.0, 0),
-    ("results/seed0/budget1/fw/evaluate", 5.0, 0),
-    ("results/seed0/budget1/base/evaluate", 5.0, 0),
-    ("results/seed0/budget1/fw/time_inference", 4.0, 0),
-    ("results/aggregate", 1.0, 0),
-    ("results/sweep/sweep_plot", 2.0, 0),  # the sweep's plot: not counted either
+    ("results/seed0/budget1/fw/evaluate", 5.0, None),
+    ("results/seed0/budget1/base/evaluate", 5.0, None),
+    ("results/seed0/budget1/fw/time_inference", 4.0, None),
+    ("results/aggregate", 1.0, None),
+    ("results/sweep/sweep_plot", 2.0, None),  # the sweep's plot: not counted either
     ("results/sweep/seed0/budget2/fw/sparsity0.9/sweep_prune", 99.0, 4),  # not by default
     ("results/filter_sweep/seed0/budget2/fw/sparsity0.5/sweep_prune", 99.0, 4),  # nor this
-    ("results/filter_sweep/sweep_cost_plot", 2.0, 0),  # nor the filter sweep's figure
+    ("results/filter_sweep/sweep_cost_plot", 2.0, None),  # nor the filter sweep's figure
 ]
 
 
@@ -35,14 +44,13 @@ def write_run(run: Path) -> Path:
         path.with_name(path.name + ".benchmark.tsv").write_text(
             HEADER + f"9.0\t0:00:09\t1000\t3000\t700\t800\t0\t0\t60\t{cpu}\n"
         )
-        log = "INFO training epoch 1 on 60000 examples\n"
-        path.with_name(path.name + ".log").write_text(
-            log + "".join(EPOCH.format(i) for i in range(1, epochs + 1))
-        )
+        if epochs is not None:
+            work = {"epochs": epochs, "examples": epochs * EXAMPLES}
+            path.with_name(path.name + ".work.json").write_text(json.dumps(work))
     return run
 
 
-def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_logs(tmp_path):
+def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_work_records(tmp_path):
     jobs = job_records(write_run(tmp_path))
     assert len(jobs) == 9  # the sweep's left out
     by_rule = {job.rule: job for job in jobs}
@@ -50,6 +58,16 @@ def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_logs(tmp_path):
     assert by_rule["time_inference"].cpu == 4.0
     assert sum(job.epochs for job in jobs) == 6
     assert len(job_records(tmp_path, with_sweep=True)) == 13
+    assert examples_per_epoch(jobs) == EXAMPLES
+
+
+def test_epochs_of_different_sizes_are_refused(tmp_path):
+    jobs = job_records(write_run(tmp_path))
+    odd = tmp_path / "results/seed0/budget1/fw/finetune.work.json"
+    odd.write_text(json.dumps({"epochs": 1, "examples": 3000}))
+    with pytest.raises(ValueError, match="different numbers of examples"):
+        examples_per_epoch(job_records(tmp_path))
+    assert examples_per_epoch([job for job in jobs if job.rule == "download"]) is None
 
 
 def test_ratio_and_where_the_rest_goes(tmp_path):
@@ -103,18 +121,24 @@ def test_rule_of_a_benchmark_file(path, rule):
 
 
 RULE = re.compile(r"^(?:rule (\w+):|use rule \w+ as (\w+) with:)\n(.*?)(?=^\S|\Z)", re.M | re.S)
-RECORD = re.compile(r"^    (log|benchmark):\n\s+f?\"([^\"]+)\"", re.M)
+RECORDS = re.compile(r"^    (?:log|benchmark):\n((?:        .*\n)+)", re.M)
+RECORD_PATH = re.compile(r"^        (?:\w+=)?f?\"([^\"]+)\"", re.M)
+RECORD_SUFFIXES = (".log", ".work.json", ".benchmark.tsv")
 
 
 def test_every_log_and_benchmark_file_is_named_by_its_rule():
-    """What benchmarks.cost reads from a path: [STEM.]RULE.log and [STEM.]RULE.benchmark.tsv."""
+    """What benchmarks.cost reads from a path: [STEM.]RULE.log, [STEM.]RULE.work.json and
+    [STEM.]RULE.benchmark.tsv."""
     checked = 0
     for rules in (REPO / "workflow" / "rules").glob("*.smk"):
         for plain, derived, body in RULE.findall(rules.read_text()):
             name = plain or derived
-            for kind, path in RECORD.findall(body):
-                suffix = ".log" if kind == "log" else ".benchmark.tsv"
-                assert rule_of(Path(path.removesuffix(suffix) + ".benchmark.tsv")) == name, path
-                assert path.endswith(suffix), path
-                checked += 1
-    assert checked >= 2 * 19  # the 19 rules that run a job have both
+            for block in RECORDS.findall(body):
+                for path in RECORD_PATH.findall(block):
+                    suffix = next((s for s in RECORD_SUFFIXES if path.endswith(s)), None)
+                    assert suffix, path
+                    stem = path.removesuffix(suffix)
+                    assert rule_of(Path(stem + ".benchmark.tsv")) == name, path
+                    checked += 1
+    # The 19 rules that run a job have a log and a benchmark; the 5 that train, a work record.
+    assert checked >= 2 * 19 + 5

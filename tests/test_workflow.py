@@ -1,5 +1,6 @@
 """The real Snakefile end to end on tests/smoke.yaml, in a temporary directory."""
 
+import json
 import re
 
 import numpy as np
@@ -72,6 +73,28 @@ def test_rows_record_training_spent_and_config(smoke_metrics):
     assert SPENT["magnitude"] == 1 and SPENT["fw"] == SPENT["fw_momentum"] == 4
     assert (smoke_metrics.data_train_size == SMOKE["data"]["train_size"]).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
+
+
+def test_each_training_job_records_the_epochs_it_trained(smoke_run):
+    """The work records benchmarks.cost reads: one pre-training epoch per checkpoint, and a
+    method's pruning and fine-tuning together the epochs its rows say it spent, every epoch
+    over the training subset."""
+
+    def work(path):
+        return json.loads((smoke_run / "results" / path).read_text())
+
+    size = SMOKE["data"]["train_size"]
+    for epoch in (1, 2):
+        assert work(f"seed0/pretrain/epoch{epoch}.pretrain.work.json") == {
+            "epochs": 1,
+            "examples": size,
+        }
+    for method, spent in SPENT.items():
+        prune, finetune = (
+            work(f"seed0/budget1/{method}/{rule}.work.json") for rule in ("prune", "finetune")
+        )
+        assert prune["epochs"] + finetune["epochs"] == spent, method
+        assert prune["examples"] + finetune["examples"] == spent * size, method
 
 
 def test_dense_control_is_the_checkpoint_trained_on(smoke_metrics):

@@ -9,7 +9,8 @@ rule pretrain:
         litert="results/seed{seed}/pretrain/epoch{epoch}.tflite",
         litert_sparse="results/seed{seed}/pretrain/epoch{epoch}.sparse.tflite",
     log:
-        "results/seed{seed}/pretrain/epoch{epoch}.pretrain.log",
+        text="results/seed{seed}/pretrain/epoch{epoch}.pretrain.log",
+        work="results/seed{seed}/pretrain/epoch{epoch}.pretrain.work.json",
     benchmark:
         "results/seed{seed}/pretrain/epoch{epoch}.pretrain.benchmark.tsv"
     # The checkpoint chain is the critical path: every later budget waits for it.

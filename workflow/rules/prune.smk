@@ -9,7 +9,8 @@ rule prune:
         litert=f"{RUN}/{{method}}/pruned.tflite",
         litert_sparse=f"{RUN}/{{method}}/pruned.sparse.tflite",
     log:
-        f"{RUN}/{{method}}/prune.log",
+        text=f"{RUN}/{{method}}/prune.log",
+        work=f"{RUN}/{{method}}/prune.work.json",
     benchmark:
         f"{RUN}/{{method}}/prune.benchmark.tsv"
     conda:
@@ -44,7 +45,8 @@ rule finetune:
         litert=f"{RUN}/{{method}}/finetuned.tflite",
         litert_sparse=f"{RUN}/{{method}}/finetuned.sparse.tflite",
     log:
-        f"{RUN}/{{method}}/finetune.log",
+        text=f"{RUN}/{{method}}/finetune.log",
+        work=f"{RUN}/{{method}}/finetune.work.json",
     benchmark:
         f"{RUN}/{{method}}/finetune.benchmark.tsv"
     conda:

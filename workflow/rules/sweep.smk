@@ -13,7 +13,8 @@ use rule prune as sweep_prune with:
         litert=f"{CELL}/pruned.tflite",
         litert_sparse=f"{CELL}/pruned.sparse.tflite",
     log:
-        f"{CELL}/sweep_prune.log",
+        text=f"{CELL}/sweep_prune.log",
+        work=f"{CELL}/sweep_prune.work.json",
     benchmark:
         f"{CELL}/sweep_prune.benchmark.tsv"
     params:
@@ -40,7 +41,8 @@ use rule finetune as sweep_finetune with:
         litert=f"{CELL}/finetuned.tflite",
         litert_sparse=f"{CELL}/finetuned.sparse.tflite",
     log:
-        f"{CELL}/sweep_finetune.log",
+        text=f"{CELL}/sweep_finetune.log",
+        work=f"{CELL}/sweep_finetune.work.json",
     benchmark:
         f"{CELL}/sweep_finetune.benchmark.tsv"
     params:

@@ -93,6 +93,8 @@ class MaskedNetwork:
         self.granularity = granularity
         self.method_state = None
         self.epochs_trained = 0
+        # This process's training, for its job's work record (`fwprune.io.write_work`).
+        self.epochs_run = self.examples_run = 0
 
     # --- masks and latent weights (`fwprune.masking`) -------------------------------
     @property
@@ -165,6 +167,8 @@ class MaskedNetwork:
             batches = shuffled_batches(examples, order, self.batch_size)
             history = self.model.fit(batches, epochs=1, shuffle=False, verbose=0)
             self.epochs_trained += 1
+            self.epochs_run += 1
+            self.examples_run += len(y)
             logger.info(
                 "epoch %d: loss %.4f accuracy %.4f (%.1f s)",
                 self.epochs_trained,

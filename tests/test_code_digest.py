@@ -106,6 +106,7 @@ def test_the_workflow_scripts_reach_what_they_import():
     assert "fwprune/sources.py" in download and "fwprune/training.py" not in download
     pretrain = code_digests(library.parent / "pretrain.py", library)
     assert "fwprune/sources.py" not in pretrain and "fwprune/masks.py" not in pretrain
+    assert "fwprune/learning_rates.py" in pretrain  # the rate of each epoch
     # The networks' registry, like the methods', reaches every module in its folder.
     assert {"fwprune/networks/cnn.py", "fwprune/networks/lenet5.py"} <= set(pretrain)
 

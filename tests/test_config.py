@@ -44,6 +44,31 @@ BAD_CONFIGS = {
         {"verdicts": {"alpha": 1.0}},
         ["instance['verdicts']['alpha']", "greater than or equal to the maximum of 1"],
     ),
+    "negative learning rate in a schedule": (
+        {"train": {"learning_rate_steps": [{"epochs": 6, "learning_rate": -0.05}]}},
+        [
+            "instance['train']['learning_rate_steps'][0]['learning_rate']",
+            "-0.05 is less than or equal to the minimum of 0",
+        ],
+    ),
+    "a schedule step of zero epochs": (
+        {
+            "train": {
+                "learning_rate_steps": [
+                    {"epochs": 6, "learning_rate": 0.05},
+                    {"epochs": 0, "learning_rate": 0.01},
+                ]
+            }
+        },
+        [
+            "instance['train']['learning_rate_steps'][1]['epochs']",
+            "0 is less than the minimum of 1",
+        ],
+    ),
+    "a schedule step without its rate": (
+        {"train": {"learning_rate_steps": [{"epochs": 6}]}},
+        ["'learning_rate' is a required property", "instance['train']['learning_rate_steps'][0]"],
+    ),
     "schedule downwards": (
         {"fw_momentum": {"sparsity_init": 0.7, "sparsity_final": 0.6}},
         ["fw_momentum.sparsity_init (0.7) must not exceed fw_momentum.sparsity_final (0.6)"],

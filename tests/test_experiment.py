@@ -111,6 +111,31 @@ def test_rows_name_the_method_a_variant_runs():
     assert base["base_method"] == "base" and not any(k.startswith("param_") for k in base)
 
 
+STEP_DECAY = [{"epochs": 6, "learning_rate": 0.05}, {"epochs": 3, "learning_rate": 0.002}]
+
+
+def test_without_a_schedule_the_train_settings_are_those_from_before_the_key():
+    """A null learning_rate_steps (the default) reaches no params and no row: the default
+    run's jobs keep the params they had before the key existed."""
+    made = config()
+    assert made["train"]["learning_rate_steps"] is None
+    old = {"batch_size": 128, "learning_rate": 0.01, "momentum": 0.0}
+    assert experiment.train_settings(made) == old
+    assert list(experiment.train_settings(made)) == sorted(old)
+    row = experiment.row_description(made, 0, 1, "fw")
+    assert {k: v for k, v in row.items() if k.startswith("train_")} == {
+        f"train_{k}": v for k, v in sorted(old.items())
+    }
+
+
+def test_a_schedule_reaches_the_jobs_and_replaces_the_rate_in_rows():
+    made = config(train=DEFAULTS["train"] | {"learning_rate_steps": STEP_DECAY})
+    assert experiment.train_settings(made)["learning_rate_steps"] == STEP_DECAY
+    row = experiment.row_description(made, 0, 6, "base")
+    assert row["train_learning_rate_steps"] == "1-6: 0.05, 7+: 0.002"
+    assert "train_learning_rate" not in row
+
+
 def test_controls_follow_what_the_methods_spend():
     made = config(methods=["magnitude", "fw", "magnitude_dense1"], variants=VARIANTS)
     assert experiment.controls(made) == ["dense+1", "dense+2", "dense+4"]

@@ -39,21 +39,91 @@ def all_values(net):
     return [v.numpy() for v in net.model.variables + net.model.optimizer.variables]
 
 
-def test_two_epochs_at_once_equal_the_two_step_chain(data, tmp_path):
-    straight = network()
+# A learning-rate schedule (train.learning_rate_steps) in small: epoch 1 at rate 0, so that
+# no step moves a weight, epochs 2-3 at 0.05, then 0.02 for good.
+SCHEDULE = [
+    {"epochs": 1, "learning_rate": 0.0},
+    {"epochs": 2, "learning_rate": 0.05},
+    {"epochs": 1, "learning_rate": 0.02},
+]
+
+
+def scheduled(steps=SCHEDULE, momentum=0.9):
+    return MaskedNetwork(
+        learning_rate=0.05,
+        momentum=momentum,
+        batch_size=64,
+        seed=SEED,
+        learning_rate_steps=steps,
+    )
+
+
+# The schedule's epoch 2 has another rate than epoch 1: the resumed job must find it.
+@pytest.mark.parametrize(
+    "steps",
+    [None, [{"epochs": 1, "learning_rate": 0.05}, *SCHEDULE[2:]]],
+    ids=["constant", "schedule"],
+)
+def test_two_epochs_at_once_equal_the_two_step_chain(data, tmp_path, steps):
+    straight = scheduled(steps, momentum=0.0)
     start = tmp_path / "start.npz"
     straight.save(start, tmp_path / "start.keras")
     straight.train(*data, epochs=2)
 
-    chained = network(seed=SEED)
+    chained = scheduled(steps, momentum=0.0)
     chained.restore(start).train(*data, epochs=1)
     chained.save(tmp_path / "one.npz", tmp_path / "one.keras")
-    resumed = network().restore(tmp_path / "one.npz")
+    resumed = scheduled(steps, momentum=0.0).restore(tmp_path / "one.npz")
     resumed.train(*data, epochs=1)
 
     assert resumed.epochs_trained == straight.epochs_trained == 2
     for a, b in zip(all_values(straight), all_values(resumed), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def record_epochs(net) -> list[tuple[float, bool]]:
+    """Per epoch `net` trains from now on: the optimizer's learning rate during it and
+    whether any trainable weight moved (its model's `fit` runs one epoch per call)."""
+    record = []
+    fit = net.model.fit
+
+    def recording_fit(*args, **kwargs):
+        before = [variable.numpy() for variable in net.model.trainable_variables]
+        rate = float(net.model.optimizer.learning_rate.numpy())
+        history = fit(*args, **kwargs)
+        after = [variable.numpy() for variable in net.model.trainable_variables]
+        moved = any(not np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+        record.append((rate, moved))
+        return history
+
+    net.model.fit = recording_fit
+    return record
+
+
+def test_training_takes_each_rate_from_the_absolute_epoch(data, tmp_path):
+    """Epochs 1-2 in one job, then a job resuming from the saved state trains epochs 3-5:
+    the rates are the schedule's for epochs 1..5, the last step's rate holding past its
+    end; at rate 0 (with momentum, from rest) no weight moves."""
+    first = scheduled()
+    first_epochs = record_epochs(first)
+    first.train(*data, epochs=2)
+    first.save(tmp_path / "two.npz", tmp_path / "two.keras")
+    resumed = scheduled().restore(tmp_path / "two.npz")
+    resumed_epochs = record_epochs(resumed)
+    resumed.train(*data, epochs=3)
+
+    rates, moved = zip(*(first_epochs + resumed_epochs), strict=True)
+    expected = [0.0, 0.05, 0.05, 0.02, 0.02]
+    assert list(rates) == [float(np.float32(rate)) for rate in expected]
+    assert list(moved) == [False, True, True, True, True]
+    assert resumed.epochs_trained == 5
+
+
+def test_without_a_schedule_every_epoch_has_the_constant_rate(data, tmp_path):
+    net = scheduled(steps=None)
+    epochs = record_epochs(net)
+    net.train(*data, epochs=2)
+    assert epochs == [(float(np.float32(0.05)), True)] * 2
 
 
 @NETWORKS

@@ -42,7 +42,9 @@ RUN, CELL = paths.RUN, paths.CELL
 DATA_SUBSET = {
     key: config["data"][key] for key in ("subset_seed", "test_size", "train_size")
 }
-TRAIN = dict(sorted(config["train"].items()))
+# Without learning_rate_steps when it is null: the default run's params are those from
+# before the key existed (experiment.train_settings).
+TRAIN = experiment.train_settings(config)
 # Timing settings that change the measurement (the thread count reaches the job as threads).
 TIMING = {
     key: value for key, value in sorted(config["timing"].items()) if key != "threads"

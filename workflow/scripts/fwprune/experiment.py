@@ -18,6 +18,7 @@ import itertools
 import jsonschema
 
 from fwprune import names
+from fwprune.learning_rates import describe_learning_rates
 from fwprune.methods import REGISTRY
 
 # Folder names under results/ that a sweep must not take.
@@ -150,6 +151,17 @@ def sweeps(config: dict) -> dict[str, Sweep]:
     return {name: Sweep.from_config(config, name) for name in config.get("sweeps") or {}}
 
 
+def train_settings(config: dict) -> dict:
+    """The `train` settings the training jobs get (sorted by key): all of them, but
+    `learning_rate_steps` only when a schedule is set, so that a run without one has the
+    params and rows it had before the key existed (adding the key reran nothing)."""
+    return {
+        key: value
+        for key, value in sorted(config["train"].items())
+        if not (key == "learning_rate_steps" and value is None)
+    }
+
+
 def row_description(config: dict, seed: int, budget: int, model: str) -> dict:
     """The config values behind one row of the metrics table. A method's row holds its
     settings and the method it runs; base and dense+E rows hold none, so a method's
@@ -157,6 +169,12 @@ def row_description(config: dict, seed: int, budget: int, model: str) -> dict:
     method = names.is_method(model)
     settings = used_settings(section(config, model)) if method else {}
     data = {k: config["data"][k] for k in ("train_size", "test_size", "subset_seed")}
+    train = train_settings(config)
+    if "learning_rate_steps" in train:
+        # The schedule replaces the constant rate (which the jobs get, unused): the row
+        # shows the rate of each absolute epoch instead, as one cell.
+        del train["learning_rate"]
+        train["learning_rate_steps"] = describe_learning_rates(train["learning_rate_steps"])
     return {
         "seed": seed,
         "budget": budget,
@@ -164,7 +182,7 @@ def row_description(config: dict, seed: int, budget: int, model: str) -> dict:
         "base_method": base_method(config, model) if method else model,
         "dataset": config["data"]["dataset"],
         "network": config["network"],
-        **{f"train_{k}": v for k, v in sorted(config["train"].items())},
+        **{f"train_{k}": v for k, v in train.items()},
         **{f"data_{k}": v for k, v in sorted(data.items())},
         **{f"param_{k}": v for k, v in settings.items()},
     }

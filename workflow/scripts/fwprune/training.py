@@ -17,6 +17,7 @@ import tensorflow as tf
 from fwprune import checkpoint, groups, networks
 from fwprune.export import masked_export, write_exported
 from fwprune.io import epochs_trained
+from fwprune.learning_rates import learning_rate_at
 from fwprune.masking import KernelMasks
 from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
 
@@ -59,7 +60,8 @@ class MaskedNetwork:
 
     `epochs_trained` counts every epoch since initialisation and seeds the shuffling,
     so a chain of one-epoch jobs replays a single long run exactly; minus the budget it
-    is the training spent after the checkpoint.
+    is the training spent after the checkpoint. It also picks each epoch's learning rate
+    (`learning_rate_steps`, `fwprune.learning_rates.learning_rate_at`; none: `learning_rate`).
 
     Methods prune *units* (`fwprune.groups`): weights, or filters with `granularity`
     "filter". The `unit_*` members are the methods' view (`fwprune.methods.PrunableNetwork`);
@@ -75,8 +77,11 @@ class MaskedNetwork:
         seed: int,
         network: str = networks.DEFAULT,
         granularity: str = "unstructured",
+        learning_rate_steps: list[dict] | None = None,
     ):
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_steps = learning_rate_steps
         self.seed = seed
         self.network = network
         # Initial weights and the dropout stream depend on the seed alone.
@@ -157,11 +162,19 @@ class MaskedNetwork:
 
     # --- training and gradients -------------------------------------------------------
     def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
-        """Masked SGD for `epochs` epochs; one log line per epoch."""
+        """Masked SGD for `epochs` epochs, each at the learning rate of its absolute epoch
+        (a restored state's epochs included); one log line per epoch."""
         # One tensor copy of the arrays per call; each epoch gathers its batches from it
         # rather than copying a shuffled array (docs/performance.md, item 1).
         examples = tf.data.Dataset.from_tensors((tf.constant(x), tf.constant(y))).repeat()
         for _ in range(epochs):
+            rate = learning_rate_at(
+                self.learning_rate_steps, self.learning_rate, self.epochs_trained + 1
+            )
+            # Set before every epoch: a restored state brings the rate it was saved with.
+            self.model.optimizer.learning_rate.assign(rate)
+            if self.learning_rate_steps:
+                logger.info("epoch %d at learning rate %g", self.epochs_trained + 1, rate)
             order = np.random.default_rng([self.seed, self.epochs_trained]).permutation(len(y))
             start = time.perf_counter()
             batches = shuffled_batches(examples, order, self.batch_size)

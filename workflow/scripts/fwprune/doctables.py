@@ -7,9 +7,10 @@ A generated table sits between two markers in a markdown file:
     <!-- end table -->
 
 GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metrics
-table; `verdicts`: a sweep's two verdict tables; `pairs:A:B,C:D`: the verdicts of method A
-against B and C against D in every cell; `budgets`: a run's mean test accuracy per budget
-and model), FILE the data it reads, relative to the
+table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them, the best
+method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
+the verdicts of method A against B and C against D in every cell; `budgets`: a run's mean
+test accuracy per budget and model), FILE the data it reads, relative to the
 repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep tables are read
 as one (their cells paired by seed). Verdicts use the defaults of config.yaml's `verdicts`
 section (`fwprune.stats.Settings`).
@@ -42,6 +43,10 @@ def verdicts_table(*sweeps) -> str:
     return verdicts.report(read_sweeps(sweeps)).rstrip("\n")
 
 
+def best_table(*sweeps) -> str:
+    return verdicts.which_method(verdicts.sweep_accuracy(read_sweeps(sweeps)))
+
+
 def pairs_table(pairs: str, *sweeps) -> str:
     """`pairs` as "A:B,C:D": A − B and C − D in every cell that has both."""
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
@@ -62,6 +67,7 @@ def budgets_table(metrics) -> str:
 GENERATORS = {
     "claims": claims_table,
     "verdicts": verdicts_table,
+    "best": best_table,
     "pairs": pairs_table,
     "budgets": budgets_table,
 }

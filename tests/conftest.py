@@ -100,15 +100,16 @@ def job(rule: str, **wildcards) -> str:
 
 
 # A job in Snakemake's output or log: "rule NAME:" (or "localrule NAME:"), then, among its
-# indented details, "wildcards: a=1, b=2" when it has any.
-JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
-WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.M)
+# details, indented 4 more, "wildcards: a=1, b=2" when it has any. A group job's members
+# (a run with job groups) are listed indented by 4 under "Group job GROUPID (...):".
+JOB = re.compile(r"^( *)(?:local)?rule (\w+):\n((?:\1    .*\n)*)", re.M)
+WILDCARDS = re.compile(r"^ +wildcards: (.*)$", re.M)
 
 
 def logged_jobs(output: str) -> set[str]:
     """The jobs Snakemake's output or log names (planned by a dry run, run by a run)."""
     jobs = set()
-    for rule, details in JOB.findall(output):
+    for _, rule, details in JOB.findall(output):
         found = WILDCARDS.search(details)
         pairs = found.group(1).split(", ") if found else []
         jobs.add(job(rule, **dict(pair.split("=", 1) for pair in pairs)))

@@ -185,6 +185,20 @@ def job_endings(home: Path) -> dict[str, str]:
     return dict(re.findall(r"_job_complete: JobId=(\d+) (W\w+ \d+)", log))
 
 
+def whole_node_jobs() -> set[str]:
+    """Ids of the jobs that had their node to themselves (sbatch --exclusive: squeue says
+    their resources cannot be shared), among those squeue lists, finished ones included
+    (for MinJobAge seconds)."""
+    result = subprocess.run(
+        ["squeue", "--noheader", "--states=all", "--format=%i %h"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = (line.split() for line in result.stdout.splitlines())
+    return {jobid for jobid, shared in rows if shared == "NO"}
+
+
 def stop(daemon: subprocess.Popen) -> None:
     daemon.terminate()
     try:

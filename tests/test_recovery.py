@@ -1,6 +1,6 @@
 """Recovery: a killed job and a corrupt data file. (That two runs of one config give
-identical metrics is shown by tests/test_slurm.py, which runs the smoke DAG again from
-scratch and compares it with the local run.)"""
+identical metrics is shown by tests/test_slurm.py, which runs part of the smoke DAG again
+from the pre-training on and compares its tables with the local run's.)"""
 
 import shutil
 import signal

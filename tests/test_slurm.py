@@ -1,4 +1,11 @@
-"""The smoke DAG through a real one-node SLURM cluster, with the repository's `slurm` profile."""
+"""A small part of the smoke DAG through a real one-node SLURM cluster, with the repository's
+`slurm` profile: budget 1 of the smoke config for its base model and two methods, from the
+pre-training on (the data is copied in). It has a job of every kind the profile submits in
+its own way: alone (pre-training, pruning), in a group of fine-tunes and evaluations, in a
+group of timing jobs, each on a node of its own. Its numbers must equal the local smoke
+run's. (It ran the whole smoke DAG before, 66 jobs in about 7 minutes of CI's time: more
+jobs of these kinds, and the report group at the end, aggregate, plot, claims, benchmarks.)
+"""
 
 import os
 import re
@@ -15,16 +22,20 @@ from conftest import (
     deterministic_part,
     job_stats,
     jobs_beside_timing_jobs,
+    logged_jobs,
     run_snakemake,
 )
-from slurm_cluster import job_endings, local_cluster, unavailable_reason
+from fwprune.paths import RUN
+from slurm_cluster import job_endings, local_cluster, unavailable_reason, whole_node_jobs
 
-SLURM_TIMEOUT = 20 * 60  # seconds; the run takes a few minutes on 2 cores
+SLURM_TIMEOUT = 10 * 60  # seconds; the run takes about 2 minutes on 2 cores
 SLURM_FLAGS = (
     # The test cluster has no accounting database, so the executor has to poll squeue.
     "--slurm-status-command=squeue",
-    # First look at a job after 10 s, not 40 s: these jobs take seconds, not hours.
-    "--slurm-init-seconds-before-status-checks=10",
+    # Look at the jobs 5 s after a submission, not 40 s (then 10 s later each time than the
+    # time before, until one finished): these jobs take 10-30 s, not hours. The run is a
+    # chain of 4 rounds of submissions, each waiting for one of these looks.
+    "--slurm-init-seconds-before-status-checks=5",
 )
 # The executor logs each submission with its SLURM log file: .../slurm_logs/rule_RULE/...
 # for a job, .../slurm_logs/group_GROUPID_RULE1_RULE2.../ for a group job.
@@ -33,6 +44,26 @@ SUBMITTED = re.compile(
 )
 PROFILE = yaml.safe_load((REPO / "slurm" / "config.yaml").read_text())
 SMOKE = yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())
+
+# The target: budget 1's base evaluation and two methods' metrics and timing tables. Ten
+# jobs in four rounds of submissions, five sbatch calls: pre-training epoch 1 (run, not
+# copied in: about 20 s); the two prunes, one sbatch each, side by side; one group job
+# short_s0_b1 for both fine-tunes and all three evaluations, three disconnected parts
+# (the base evaluation, each method's fine-tune and evaluation) that `group-components`
+# joins; one group job timing_s0_b1 for both timing jobs, one after the other.
+# random prunes filters and trains in its fine-tune; gmp_linear, a variant, copies its
+# pruned model (0 fine-tuning epochs).
+SEED, BUDGET = SMOKE["seeds"][0], SMOKE["budgets"][0]
+METHODS = ("random", "gmp_linear")
+BUDGET_RUN = RUN.format(seed=SEED, budget=BUDGET)
+TABLES = [
+    f"{BUDGET_RUN}/base/metrics.tsv",
+    *(
+        f"{BUDGET_RUN}/{method}/{table}.tsv"
+        for method in METHODS
+        for table in ("metrics", "timing")
+    ),
+]
 
 
 @pytest.fixture(scope="session")
@@ -53,23 +84,19 @@ def cluster(slurm_available, tmp_path_factory, monkeypatch):
         yield home
 
 
-def expected_groups(planned: Counter) -> Counter:
-    """Group jobs the profile makes of the planned jobs: one per group id (a template's
-    {seed} and {budget} filled in), named as the executor names them, GROUPID_RULES."""
-    rules_by_template: dict[str, set[str]] = {}
-    for rule, template in PROFILE["groups"].items():
-        if planned[rule]:
-            rules_by_template.setdefault(template, set()).add(rule)
-    names = Counter()
-    for template, rules in rules_by_template.items():
-        members = "_".join(sorted(rules))
-        ids = {
-            template.format(seed=seed, budget=budget)
-            for seed in SMOKE["seeds"]
-            for budget in SMOKE["budgets"]
-        }
-        names.update(f"{groupid}_{members}" for groupid in ids)
-    return names
+def expected_groups(jobs: set[str]) -> Counter:
+    """Group jobs the profile makes of these jobs (named as `logged_jobs` names them): one
+    per group id, its template (e.g. short_s{seed}_b{budget}) filled in with the wildcards
+    of the jobs it holds, named as the executor names it, GROUPID_RULES (its jobs' rules)."""
+    rules_by_group: dict[str, set[str]] = {}
+    for name in jobs:
+        rule, *pairs = name.split()
+        if rule in PROFILE["groups"]:
+            groupid = PROFILE["groups"][rule].format(**dict(p.split("=", 1) for p in pairs))
+            rules_by_group.setdefault(groupid, set()).add(rule)
+    return Counter(
+        f"{groupid}_{'_'.join(sorted(rules))}" for groupid, rules in rules_by_group.items()
+    )
 
 
 def slurm_checkout(destination, smoke_run):
@@ -81,9 +108,15 @@ def slurm_checkout(destination, smoke_run):
     return workdir
 
 
+def table(workdir, path) -> pd.DataFrame:
+    """A metrics or timing table of a run without its measurements (a timing table keeps
+    only its keys and runtime)."""
+    return deterministic_part(pd.read_csv(workdir / path, sep="\t"))
+
+
 # Checked first, so that a machine without SLURM skips before the minutes of the smoke run.
 @pytest.mark.usefixtures("slurm_available")
-def test_smoke_dag_runs_through_slurm(cluster, smoke_run, smoke_metrics, tmp_path):
+def test_smoke_budget_runs_through_slurm(cluster, smoke_run, tmp_path):
     workdir = slurm_checkout(tmp_path, smoke_run)
     result = run_snakemake(
         workdir,
@@ -92,6 +125,7 @@ def test_smoke_dag_runs_through_slurm(cluster, smoke_run, smoke_metrics, tmp_pat
         "--configfile",
         "tests/smoke.yaml",
         *SLURM_FLAGS,
+        *TABLES,
         timeout=SLURM_TIMEOUT,
     )
     log = result.stdout + result.stderr
@@ -99,19 +133,27 @@ def test_smoke_dag_runs_through_slurm(cluster, smoke_run, smoke_metrics, tmp_pat
     endings = job_endings(cluster)
     assert {endings.get(jobid) for jobid, _, _ in submitted} == {"WEXITSTATUS 0"}, endings
     planned = Counter(job_stats(log))
-    assert "download" not in planned  # the data was copied in
-    # Every job Snakemake planned went through sbatch, but `all`, which has nothing to run:
-    # an ungrouped rule's jobs one by one, the grouped ones (slurm/config.yaml) in one group
-    # job per group id, e.g. one per seed and budget for the evaluations and fine-tunes.
+    jobs = logged_jobs(log)
+    assert planned.total() == len(jobs), (planned, jobs)
+    # A job of every kind: the data was copied in, so no download.
+    assert set(planned) == {"pretrain", "prune", "finetune", "evaluate", "time_inference"}
+    # Every job Snakemake planned went through sbatch (file targets: no target rule): an
+    # ungrouped rule's jobs one by one, the grouped ones (slurm/config.yaml) in one group
+    # job per group id, here one for the fine-tunes and evaluations, one for the timing jobs.
     grouped = set(PROFILE["groups"])
     alone = Counter({rule: n for rule, n in planned.items() if rule not in grouped})
-    assert Counter(name for _, kind, name in submitted if kind == "rule") == alone - Counter(all=1)
+    assert Counter(name for _, kind, name in submitted if kind == "rule") == alone
     groups = Counter(name for _, kind, name in submitted if kind == "group")
-    assert groups == expected_groups(planned)
-    # Smoke DAG (data copied in, no download): grouping at least halves the sbatch calls.
-    ungrouped_submissions = planned.total() - 1
-    assert len(submitted) <= ungrouped_submissions // 2, (len(submitted), ungrouped_submissions)
-    metrics = pd.read_parquet(workdir / "results" / "metrics.parquet")
-    pd.testing.assert_frame_equal(deterministic_part(metrics), deterministic_part(smoke_metrics))
-    # The profile asks for a whole node per timing job (--exclusive); the cluster has one.
+    assert groups == expected_groups(jobs)
+    # Grouping at least halves the sbatch calls (10 jobs, 5 submissions).
+    assert len(submitted) <= planned.total() // 2, (len(submitted), planned)
+    # The same numbers as the local smoke run's for the same files: the pre-training, both
+    # prunes and fine-tunes and the evaluations ran as they do there.
+    for path in TABLES:
+        pd.testing.assert_frame_equal(table(workdir, path), table(smoke_run, path), obj=path)
+    # The profile asks for a whole node per timing job (--exclusive), for no other job.
+    timing = {jobid for jobid, _, name in submitted if "time_inference" in name}
+    assert timing and {jobid for jobid, _, _ in submitted} & whole_node_jobs() == timing
+    # No job ran beside a timing job. Here every other job is done before the timing group
+    # starts, so this sees the group's two timing jobs run one after the other (`cores: 1`).
     assert jobs_beside_timing_jobs(workdir) == []

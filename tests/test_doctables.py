@@ -75,3 +75,22 @@ def test_pairs_read_several_sweeps_as_one(tmp_path):
     assert changed == ["pairs:fw:gmp_x a.tsv b.tsv"]
     (row,) = [line for line in table.splitlines() if line.startswith("| 1 |")]
     assert "| fw − gmp_x | 3 | +0.011 [" in row and "**better**" in row
+
+
+def test_latency_gives_each_ratio_over_seeds_and_the_runtime(tmp_path):
+    import pandas as pd
+
+    rows = [
+        {"budget": 10, "target_sparsity": 0.9, "method": "fw", "seed": seed, "runtime": "litert",
+         "inference_time_ratio": ratio, "inference_time_control_ratio": 1.0,
+         "inference_time_ratio_large_batch": ratio / 2,
+         "inference_time_control_ratio_large_batch": 1.01}
+        for seed, ratio in enumerate([0.40, 0.42, 0.44])
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "t.tsv", sep="\t")
+    text = "<!-- table: latency t.tsv -->\n<!-- end table -->\n"
+    table, _ = doctables.regenerate(text, tmp_path)
+    assert "Runtime: litert." in table
+    (row,) = [line for line in table.splitlines() if line.startswith("| 10 |")]
+    assert row.startswith("| 10 | 0.9 | fw | 3 | 0.420 [")
+    assert "| 0.210 [" in row and "| 1.000 [1.000, 1.000] |" in row

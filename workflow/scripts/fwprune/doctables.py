@@ -10,7 +10,8 @@ GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metr
 table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them, the best
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `budgets`: a run's mean
-test accuracy per budget and model), FILE the data it reads, relative to the
+test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
+dense and the dense copy's control, at both batch sizes), FILE the data it reads, relative to the
 repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep tables are read
 as one (their cells paired by seed). Verdicts use the defaults of config.yaml's `verdicts`
 section (`fwprune.stats.Settings`).
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fwprune import claims, verdicts
+from fwprune import claims, stats, verdicts
 from fwprune.io import read_table
 
 
@@ -64,12 +65,37 @@ def budgets_table(metrics) -> str:
     return "\n".join(lines)
 
 
+LATENCY_COLUMNS = {
+    "batch 1: pruned ÷ dense": "inference_time_ratio",
+    "control": "inference_time_control_ratio",
+    "large batch: pruned ÷ dense": "inference_time_ratio_large_batch",
+    "control ": "inference_time_control_ratio_large_batch",
+}
+
+
+def latency_table(sweep) -> str:
+    """Per cell and method: each latency ratio's mean [95% CI] over seeds (each seed's
+    value the median of its timing job's interleaved rounds)."""
+    frame = read_table(sweep)
+    keys = ["budget", "target_sparsity", "method"]
+    runtimes = ", ".join(sorted(frame["runtime"].dropna().unique()))
+    lines = [
+        f"| budget | sparsity | method | seeds | {' | '.join(LATENCY_COLUMNS)} |",
+        "|---" * (len(LATENCY_COLUMNS) + 4) + "|",
+    ]
+    for (budget, sparsity, method), rows in frame.groupby(keys, sort=True):
+        cells = [stats.fmt(rows[column]) for column in LATENCY_COLUMNS.values()]
+        lines.append(f"| {budget} | {sparsity:g} | {method} | {len(rows)} | {' | '.join(cells)} |")
+    return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
+
+
 GENERATORS = {
     "claims": claims_table,
     "verdicts": verdicts_table,
     "best": best_table,
     "pairs": pairs_table,
     "budgets": budgets_table,
+    "latency": latency_table,
 }
 
 TABLE = re.compile(

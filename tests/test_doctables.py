@@ -94,3 +94,24 @@ def test_latency_gives_each_ratio_over_seeds_and_the_runtime(tmp_path):
     (row,) = [line for line in table.splitlines() if line.startswith("| 10 |")]
     assert row.startswith("| 10 | 0.9 | fw | 3 | 0.420 [")
     assert "| 0.210 [" in row and "| 1.000 [1.000, 1.000] |" in row
+
+
+def test_rounds_flags_a_control_that_more_rounds_would_not_bring_to_one(tmp_path):
+    import pandas as pd
+
+    quartiles = {"": (0.98, 1.02), "_large_batch": (0.96, 1.04)}
+    row = {}
+    for suffix, (q25, q75) in quartiles.items():
+        for ratio in ("inference_time_ratio", "inference_time_control_ratio"):
+            column = ratio + suffix
+            row |= {column: 1.0, f"{column}_q25": q25, f"{column}_q75": q75}
+    rows = [row, row | {"inference_time_control_ratio_large_batch": 0.95}]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.tsv", sep="\t")
+    text = "<!-- table: rounds:100 t.tsv -->\n<!-- end table -->\n"
+    table, _ = doctables.regenerate(text, tmp_path)
+    lines = {line.split(" | ")[0]: line for line in table.splitlines() if line.startswith("| `")}
+    # spread 0.04 / 1.349: (1.96 × 1.2533 × 0.02965 / 0.02)² = 13.3 rounds; 0.08: 53.2
+    assert lines["| `inference_time_ratio`"].endswith("| 2 | 14 | 14 | – | – |")
+    # 0.05 from 1 with a standard error of 1.2533 × 0.0593 / √100 = 0.00743: 6.7 of them
+    control = lines["| `inference_time_control_ratio_large_batch`"]
+    assert control.endswith("| 2 | 54 | 54 | 1 | 6.7 |")

@@ -83,3 +83,17 @@ def test_latency_ratio_calls_each_model_on_batches_of_its_size_and_names_columns
         *(f"{ratio}{quartile}" for ratio in ratios for quartile in ("", "_q25", "_q75")),
         *(f"{model}_b5_latency_ms" for model in ("pruned", "dense", "dense_copy")),
     }
+
+
+def test_rounds_needed_puts_the_median_within_the_half_width_95_times_in_100():
+    """Simulated per-round ratios: medians of the rounds asked for land within ±0.02 of the
+    true ratio in 95 % of runs (a wrong spread or variance factor moves it off 0.93-0.97)."""
+    rng = np.random.default_rng(0)
+    sample = rng.normal(1.0, 0.05, 100_000)
+    q25, q75 = np.percentile(sample, [25, 75])
+    rounds = int(timing.rounds_needed(q25, q75, half_width=0.02))
+    assert 35 <= rounds <= 40  # (1.96 × 1.2533 × 0.05 / 0.02)² = 37.7
+    medians = np.median(rng.normal(1.0, 0.05, (4000, rounds)), axis=1)
+    assert 0.93 <= np.mean(np.abs(medians - 1.0) <= 0.02) <= 0.97
+    error = timing.median_standard_error(q25, q75, rounds)
+    assert np.std(medians) == pytest.approx(float(error), rel=0.06)

@@ -11,10 +11,11 @@ table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them,
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
-dense and the dense copy's control, at both batch sizes), FILE the data it reads, relative to the
-repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep tables are read
-as one (their cells paired by seed). Verdicts use the defaults of config.yaml's `verdicts`
-section (`fwprune.stats.Settings`).
+dense and the dense copy's control, at both batch sizes; `rounds:N`: the timing rounds
+each of those ratios needs, for a run that timed N rounds per job), FILE the data it reads,
+relative to the repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep
+tables are read as one (their cells paired by seed). Verdicts use the defaults of
+config.yaml's `verdicts` section (`fwprune.stats.Settings`).
 
     python -m fwprune.doctables docs/results.md --write   regenerate the tables in place
     python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs
@@ -25,9 +26,10 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from fwprune import claims, stats, verdicts
+from fwprune import claims, stats, timing, verdicts
 from fwprune.io import read_table
 
 
@@ -89,6 +91,32 @@ def latency_table(sweep) -> str:
     return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
 
 
+def rounds_table(repeats: str, timed) -> str:
+    """Per ratio of a timed run that used `repeats` rounds per job: the rounds that put its
+    median within ±0.02 at 95 % by sampling error (`timing.rounds_needed`, from each job's
+    quartiles), the median and largest over jobs; for a control, the jobs outside 1 ± 0.02
+    and the farthest one's distance from 1.0 in standard errors of its median (many: a
+    systematic difference, which more rounds do not remove)."""
+    frame, half_width = read_table(timed), 0.02
+    lines = [
+        f"| ratio | jobs | rounds needed: median | largest | outside 1 ± {half_width} "
+        "| farthest from 1, standard errors |",
+        "|---" * 6 + "|",
+    ]
+    for column in LATENCY_COLUMNS.values():
+        q25, q75 = frame[f"{column}_q25"], frame[f"{column}_q75"]
+        needed = timing.rounds_needed(q25, q75, half_width)
+        cells = [f"`{column}`", str(len(frame)), f"{np.median(needed):g}", str(needed.max())]
+        if "control" in column:
+            distance = (frame[column] - 1).abs()
+            errors = distance / timing.median_standard_error(q25, q75, int(repeats))
+            cells += [str((distance > half_width).sum()), f"{errors.max():.1f}"]
+        else:
+            cells += ["–", "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return f"Rounds per job in the run: {repeats}.\n\n" + "\n".join(lines)
+
+
 GENERATORS = {
     "claims": claims_table,
     "verdicts": verdicts_table,
@@ -96,6 +124,7 @@ GENERATORS = {
     "pairs": pairs_table,
     "budgets": budgets_table,
     "latency": latency_table,
+    "rounds": rounds_table,
 }
 
 TABLE = re.compile(

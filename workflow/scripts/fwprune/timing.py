@@ -49,6 +49,24 @@ def ratio_summary(column: str, numerator: np.ndarray, denominator: np.ndarray) -
     return {column: float(median), f"{column}_q25": float(q25), f"{column}_q75": float(q75)}
 
 
+def median_standard_error(q25, q75, rounds: int) -> np.ndarray:
+    """Standard error of the median of `rounds` per-round ratios, from their quartiles.
+
+    For rounds drawn independently from a distribution near normal, the spread is
+    (q75 - q25) / 1.349 and the median's sampling variance π/2 × spread² / rounds. It gauges
+    sampling error only: a systematic difference between two runs of the same model (a
+    control away from 1.0 by many standard errors) does not shrink with more rounds.
+    """
+    spread = (np.asarray(q75, dtype=float) - np.asarray(q25, dtype=float)) / 1.349
+    return np.sqrt(np.pi / 2) * spread / np.sqrt(rounds)
+
+
+def rounds_needed(q25, q75, half_width: float, z: float = 1.96) -> np.ndarray:
+    """Rounds after which the median ratio lies within ±`half_width` of its limit with the
+    confidence of `z` (1.96: 95 %), by sampling error alone (`median_standard_error`)."""
+    return np.ceil((z * median_standard_error(q25, q75, 1) / half_width) ** 2).astype(int)
+
+
 def keras_forward(model, batch_size: int) -> Callable[[np.ndarray], np.ndarray]:
     """A Keras model's compiled forward pass (inference mode), returning numpy."""
     import tensorflow as tf

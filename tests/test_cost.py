@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks.cost import (
     Cost,
+    Job,
     examples_per_epoch,
     job_records,
     report,
@@ -86,6 +87,18 @@ def test_ratio_and_where_the_rest_goes(tmp_path):
     assert "**1.833**" in text and "not met" in text
     assert "| Snakemake (own) | 0 | 12 |" in text
     assert "| **all** | 9 | 110 |" in text
+    # The fake jobs took 9 s each: all sampled, every second of Snakemake's its own.
+    assert "about 0 s is the jobs' CPU" in text and "12 s (1.33 s per job)" in text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "last_sample"),
+    [(14.0, None), (44.0, 15.0), (45.0, 45.0), (100.0, 75.0)],  # samples: 0.5 s to 15, then 30
+)
+def test_cpu_after_the_last_benchmark_sample_at_the_mean_rate(seconds, last_sample):
+    job = Job("prune", cpu=60.0, epochs=0, examples=0, seconds=seconds)
+    expected = 0.0 if last_sample is None else (seconds - last_sample) * 60.0 / last_sample
+    assert job.unsampled_cpu == pytest.approx(expected)
 
 
 def test_snakemake_own_cpu_is_the_total_minus_the_jobs(tmp_path):

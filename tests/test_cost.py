@@ -155,3 +155,22 @@ def test_every_log_and_benchmark_file_is_named_by_its_rule():
                     checked += 1
     # The 19 rules that run a job have a log and a benchmark; the 5 that train, a work record.
     assert checked >= 2 * 19 + 5
+
+
+# Committed runs (docs/runs/RUN/): records, time log, and the plain epoch each report used,
+# seconds of CPU (their READMEs say where it comes from).
+COMMITTED_RUNS = {
+    "cost-grid": 14.71,
+    "scheduler-smoke/ilp": 0.7355,
+    "scheduler-smoke/greedy": 0.7355,
+}
+
+
+@pytest.mark.parametrize(("run", "plain_epoch"), COMMITTED_RUNS.items())
+def test_a_committed_run_cost_is_what_its_records_give(run, plain_epoch):
+    """docs/runs/RUN/cost.md, which docs/performance.md quotes, from the run's committed
+    benchmark and work records and time log."""
+    folder = REPO / "docs/runs" / run
+    jobs = job_records(folder / "records")
+    own = snakemake_own_cpu(sum(job.cpu for job in jobs), time_log=folder / "time.txt")
+    assert report(Cost(jobs, own, plain_epoch)) + "\n" == (folder / "cost.md").read_text()

@@ -31,6 +31,15 @@ def copy_workflow(destination: Path) -> Path:
     return destination
 
 
+def copy_from_run(run: Path, workdir: Path, *parts: str) -> Path:
+    """Copy finished outputs of `run` (folders such as `data`) into `workdir`, their mtimes
+    kept, so that Snakemake there takes them as done. Only for outputs made with the same
+    settings: without Snakemake's metadata, a changed param would not rerun them."""
+    for part in parts:
+        shutil.copytree(run / part, workdir / part)
+    return workdir
+
+
 def run_snakemake(workdir: Path, *arguments: str, timeout: float = SMOKE_TIMEOUT, check=True):
     """Run the real Snakemake command line in `workdir`; its library is the copied one."""
     environment = dict(os.environ, PYTHONPATH=str(workdir / "workflow" / "scripts"))

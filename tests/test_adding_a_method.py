@@ -1,10 +1,12 @@
-"""README, "Adding a method", followed to the letter: one new file, and the whole DAG runs it."""
+"""README, "Adding a method", followed to the letter: one new file, and the whole DAG runs it
+(from the pruning on: the data and pre-training checkpoints, which no method changes, are
+the smoke run's, whose data and training settings the toy config shares)."""
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_from_run, copy_workflow, run_snakemake
 
 # The file README's example adds: workflow/scripts/fwprune/methods/first.py.
 TOY_METHOD = '''
@@ -36,7 +38,8 @@ METHOD = Method(
     },
 )
 '''
-# Small data and one budget, as tests/smoke.yaml; the toy beside magnitude.
+# The data and training of tests/smoke.yaml (its checkpoints are copied in), one budget; the
+# toy beside magnitude.
 CONFIG = {
     "seeds": [0],
     "budgets": [1],
@@ -48,8 +51,8 @@ CONFIG = {
 }
 
 
-def test_a_method_in_one_new_file_runs_through_the_whole_dag(tmp_path):
-    workdir = copy_workflow(tmp_path)
+def test_a_method_in_one_new_file_runs_through_the_whole_dag(tmp_path, smoke_run):
+    workdir = copy_from_run(smoke_run, copy_workflow(tmp_path), "data", "results/seed0/pretrain")
     (workdir / "workflow/scripts/fwprune/methods/first.py").write_text(TOY_METHOD)
     (workdir / "toy.yaml").write_text(yaml.safe_dump(CONFIG))
     bad = workdir / "bad.yaml"

@@ -1,6 +1,7 @@
 """Plausible one-line bugs in the maths, each of which some test must catch.
 
-Each mutation is applied to a copy of the library, and the test files named beside it run
+Each mutation is applied to a copy of the library, and the tests named beside it (a file,
+or the one test that pins the line, where the file's other tests would only take time) run
 against that copy in a fresh process; the mutation is caught when a test fails (pytest's
 exit code 1, not an error in collecting or importing). A mutation whose text no longer
 occurs in the library fails here too, so this list cannot silently go stale.
@@ -10,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
@@ -17,7 +19,7 @@ from conftest import REPO
 
 LIBRARY = REPO / "workflow" / "scripts" / "fwprune"
 
-# name: (module, original line, mutated line, test files expected to catch it)
+# name: (module, original line, mutated line, tests expected to catch it: files or node ids)
 MUTATIONS = {
     "fw events keep the magnitude mask": (
         "methods/fw.py",
@@ -35,19 +37,19 @@ MUTATIONS = {
         "training.py",
         "return self.latent_weights() * flatten_kernels(totals) / len(y)",
         "return flatten_kernels(totals) / len(y)",
-        ["test_training.py"],
+        ["test_training.py::test_mask_gradient_is_the_gradient_in_a_gate_at_the_hard_mask"],
     ),
     "mask gradient with dropout on": (
         "training.py",
         "probabilities = self.model(x, training=False)",
         "probabilities = self.model(x, training=True)",
-        ["test_training.py"],
+        ["test_training.py::test_mask_gradient_is_the_gradient_in_a_gate_at_the_hard_mask"],
     ),
     "mask gradient averaged per batch, not per example": (
         "training.py",
         "return self.latent_weights() * flatten_kernels(totals) / len(y)",
         "return self.latent_weights() * flatten_kernels(totals) / batch_size",
-        ["test_training.py"],
+        ["test_training.py::test_mask_gradient_is_the_gradient_in_a_gate_at_the_hard_mask"],
     ),
     "FW step's two weights exchanged": (
         "frank_wolfe.py",
@@ -119,13 +121,13 @@ MUTATIONS = {
         "masking.py",
         "self._assign_flat(self.kernels, latent * mask)",
         "self._assign_flat(self.kernels, flatten_kernels(self.kernels) * mask)",
-        ["test_training.py"],
+        ["test_training.py::test_revived_weight_resumes_from_its_latent_value"],
     ),
     "a changed mask entry keeps its velocity": (
         "masking.py",
         "flatten_kernels(velocities) * unchanged",
         "flatten_kernels(velocities)",
-        ["test_training.py"],
+        ["test_training.py::test_an_entry_whose_mask_changes_restarts_from_rest_under_momentum"],
     ),
     "a filter's gradient ignores whether its readers' filters are kept": (
         "groups.py",
@@ -195,15 +197,37 @@ def mutated_library(destination, module: str, original: str, mutated: str):
     return destination
 
 
-@pytest.mark.parametrize("name", MUTATIONS)
-def test_the_tests_catch_the_mutation(name, tmp_path):
-    module, original, mutated, test_files = MUTATIONS[name]
-    scripts = mutated_library(tmp_path, module, original, mutated)
+def caught_by(name: str, workdir) -> subprocess.CompletedProcess:
+    """Run the tests named for mutation `name` against a mutated copy of the library."""
+    module, original, mutated, tests = MUTATIONS[name]
+    scripts = mutated_library(workdir, module, original, mutated)
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    command += ["-o", f"pythonpath={scripts}", *(f"tests/{name}" for name in test_files)]
+    command += ["-o", f"pythonpath={scripts}", *(f"tests/{test}" for test in tests)]
     environment = dict(os.environ, PYTHONPATH=str(scripts))
-    result = subprocess.run(
+    return subprocess.run(
         command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=600
     )
+
+
+@pytest.fixture(scope="module")
+def outcomes(request, tmp_path_factory) -> dict[str, Future]:
+    """The selected mutations' runs, one per core at a time: each is a process of one
+    thread (TensorFlow as in a job, conftest.py), and together they are most of this
+    file's time. A run that could not start (a stale line) raises in its own test."""
+    selected = [
+        item.callspec.params["name"]
+        for item in request.session.items
+        if item.originalname == "test_the_tests_catch_the_mutation"
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return {
+            name: pool.submit(caught_by, name, tmp_path_factory.mktemp("mutation"))
+            for name in selected
+        }
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_the_tests_catch_the_mutation(name, outcomes):
+    result = outcomes[name].result()
     summary = result.stdout.strip().splitlines()[-1:]
     assert result.returncode == 1, f"{name!r} survived: {summary}\n{result.stderr[-2000:]}"

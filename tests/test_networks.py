@@ -3,7 +3,7 @@
 import pandas as pd
 import yaml
 
-from conftest import REPO, copy_workflow, run_snakemake
+from conftest import REPO, copy_from_run, copy_workflow, run_snakemake
 
 SMOKE = yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())
 # One seed, one budget, one method, a tiny subset: 11 jobs (tests/test_training.py trains
@@ -19,8 +19,8 @@ LENET_PRUNABLE = 61_470  # tests/test_metrics.py counts them by hand
 LENET_LAYERS = ["conv1", "conv2", "dense1", "dense2", "dense3"]
 
 
-def test_lenet5_runs_through_the_whole_dag(tmp_path):
-    workdir = copy_workflow(tmp_path)
+def test_lenet5_runs_through_the_whole_dag(tmp_path, smoke_run):
+    workdir = copy_from_run(smoke_run, copy_workflow(tmp_path), "data")  # no download
     (workdir / "lenet.yaml").write_text(yaml.safe_dump(TINY))
     run_snakemake(workdir, "--cores", "2", "--configfile", "lenet.yaml")
     metrics = pd.read_parquet(workdir / "results/metrics.parquet").set_index("method")

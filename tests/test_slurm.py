@@ -1,10 +1,11 @@
 """A small part of the smoke DAG through a real one-node SLURM cluster, with the repository's
 `slurm` profile: budget 1 of the smoke config for its base model and two methods, from the
-pre-training on (the data is copied in). It has a job of every kind the profile submits in
-its own way: alone (pre-training, pruning), in a group of fine-tunes and evaluations, in a
-group of timing jobs, each on a node of its own. Its numbers must equal the local smoke
-run's. (It ran the whole smoke DAG before, 66 jobs in about 7 minutes of CI's time: more
-jobs of these kinds, and the report group at the end, aggregate, plot, claims, benchmarks.)
+pruning on (the data and pre-training checkpoints are copied in). It has a job of every
+kind the profile submits in its own way: alone (pruning), in a group of fine-tunes and
+evaluations, in a group of timing jobs, each on a node of its own. Its numbers must equal
+the local smoke run's. (It ran the whole smoke DAG before, 66 jobs in about 7 minutes of
+CI's time: more jobs of these kinds, and the report group at the end, aggregate, plot,
+claims, benchmarks.)
 """
 
 import os
@@ -18,6 +19,7 @@ import yaml
 
 from conftest import (
     REPO,
+    copy_from_run,
     copy_workflow,
     deterministic_part,
     job_stats,
@@ -34,7 +36,7 @@ SLURM_FLAGS = (
     "--slurm-status-command=squeue",
     # Look at the jobs 5 s after a submission, not 40 s (then 10 s later each time than the
     # time before, until one finished): these jobs take 10-30 s, not hours. The run is a
-    # chain of 4 rounds of submissions, each waiting for one of these looks.
+    # chain of 3 rounds of submissions, each waiting for one of these looks.
     "--slurm-init-seconds-before-status-checks=5",
 )
 # The executor logs each submission with its SLURM log file: .../slurm_logs/rule_RULE/...
@@ -45,9 +47,9 @@ SUBMITTED = re.compile(
 PROFILE = yaml.safe_load((REPO / "slurm" / "config.yaml").read_text())
 SMOKE = yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())
 
-# The target: budget 1's base evaluation and two methods' metrics and timing tables. Ten
-# jobs in four rounds of submissions, five sbatch calls: pre-training epoch 1 (run, not
-# copied in: about 20 s); the two prunes, one sbatch each, side by side; one group job
+# The target: budget 1's base evaluation and two methods' metrics and timing tables. Nine
+# jobs in three rounds of submissions, four sbatch calls (pre-training epoch 1 is copied in
+# from the smoke run): the two prunes, one sbatch each, side by side; one group job
 # short_s0_b1 for both fine-tunes and all three evaluations, three disconnected parts
 # (the base evaluation, each method's fine-tune and evaluation) that `group-components`
 # joins; one group job timing_s0_b1 for both timing jobs, one after the other.
@@ -100,12 +102,11 @@ def expected_groups(jobs: set[str]) -> Counter:
 
 
 def slurm_checkout(destination, smoke_run):
-    """A fresh copy of the workflow and profile, with the smoke run's data (no download)."""
+    """A fresh copy of the workflow and profile, with the smoke run's data and pre-training
+    checkpoints (all of their jobs' outputs, benchmarks too, or Snakemake makes them again)."""
     workdir = copy_workflow(destination)
     shutil.copytree(REPO / "slurm", workdir / "slurm")
-    # All of the download's outputs (its benchmark too), or Snakemake downloads again.
-    shutil.copytree(smoke_run / "data", workdir / "data")
-    return workdir
+    return copy_from_run(smoke_run, workdir, "data", f"results/seed{SEED}/pretrain")
 
 
 def table(workdir, path) -> pd.DataFrame:
@@ -135,8 +136,9 @@ def test_smoke_budget_runs_through_slurm(cluster, smoke_run, tmp_path):
     planned = Counter(job_stats(log))
     jobs = logged_jobs(log)
     assert planned.total() == len(jobs), (planned, jobs)
-    # A job of every kind: the data was copied in, so no download.
-    assert set(planned) == {"pretrain", "prune", "finetune", "evaluate", "time_inference"}
+    # A job of every kind the profile submits its own way: data and checkpoints were
+    # copied in, so no download or pre-training (a job alone, as a prune is).
+    assert set(planned) == {"prune", "finetune", "evaluate", "time_inference"}
     # Every job Snakemake planned went through sbatch (file targets: no target rule): an
     # ungrouped rule's jobs one by one, the grouped ones (slurm/config.yaml) in one group
     # job per group id, here one for the fine-tunes and evaluations, one for the timing jobs.
@@ -145,10 +147,10 @@ def test_smoke_budget_runs_through_slurm(cluster, smoke_run, tmp_path):
     assert Counter(name for _, kind, name in submitted if kind == "rule") == alone
     groups = Counter(name for _, kind, name in submitted if kind == "group")
     assert groups == expected_groups(jobs)
-    # Grouping at least halves the sbatch calls (10 jobs, 5 submissions).
+    # Grouping at least halves the sbatch calls (9 jobs, 4 submissions).
     assert len(submitted) <= planned.total() // 2, (len(submitted), planned)
-    # The same numbers as the local smoke run's for the same files: the pre-training, both
-    # prunes and fine-tunes and the evaluations ran as they do there.
+    # The same numbers as the local smoke run's for the same files: both prunes and
+    # fine-tunes and the evaluations ran as they do there.
     for path in TABLES:
         pd.testing.assert_frame_equal(table(workdir, path), table(smoke_run, path), obj=path)
     # The profile asks for a whole node per timing job (--exclusive), for no other job.

@@ -115,3 +115,21 @@ def test_rounds_flags_a_control_that_more_rounds_would_not_bring_to_one(tmp_path
     # 0.05 from 1 with a standard error of 1.2533 × 0.0593 / √100 = 0.00743: 6.7 of them
     control = lines["| `inference_time_control_ratio_large_batch`"]
     assert control.endswith("| 2 | 54 | 54 | 1 | 6.7 |")
+
+
+def test_latency_ranges_give_each_ratios_lowest_and_highest_per_method(tmp_path):
+    import pandas as pd
+
+    rows = [
+        {"method": "fw", "runtime": "litert", "inference_time_ratio": ratio,
+         "inference_time_control_ratio": 1.0 + ratio / 100,
+         "inference_time_ratio_large_batch": ratio / 2,
+         "inference_time_control_ratio_large_batch": 0.99}
+        for ratio in (0.40, 0.44, 0.42)
+    ] + [{"method": "base", "runtime": None}]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "t.tsv", sep="\t")
+    text = "<!-- table: latency_ranges t.tsv -->\n<!-- end table -->\n"
+    table, _ = doctables.regenerate(text, tmp_path)
+    assert "Runtime: litert." in table and "| base |" not in table  # untimed rows left out
+    (row,) = [line for line in table.splitlines() if line.startswith("| fw |")]
+    assert row == "| fw | 3 | 0.400–0.440 | 1.004–1.004 | 0.200–0.220 | 0.990–0.990 |"

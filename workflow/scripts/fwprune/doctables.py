@@ -11,7 +11,8 @@ table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them,
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
-dense and the dense copy's control, at both batch sizes; `rounds:N`: the timing rounds
+dense and the dense copy's control, at both batch sizes; `latency_ranges`: the same
+ratios' lowest and highest per method over a run's timing jobs; `rounds:N`: the timing rounds
 each of those ratios needs, for a run that timed N rounds per job), FILE the data it reads,
 relative to the repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep
 tables are read as one (their cells paired by seed). Verdicts use the defaults of
@@ -91,6 +92,21 @@ def latency_table(sweep) -> str:
     return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
 
 
+def latency_ranges_table(metrics) -> str:
+    """Per method of a run's timed rows: how many, and the lowest and highest of each
+    latency ratio (each row a timing job's median), e.g. over every budget of a grid."""
+    frame = read_table(metrics).dropna(subset=["inference_time_ratio"])
+    runtimes = ", ".join(sorted(frame["runtime"].dropna().unique()))
+    lines = [
+        f"| method | jobs | {' | '.join(LATENCY_COLUMNS)} |",
+        "|---" * (len(LATENCY_COLUMNS) + 2) + "|",
+    ]
+    for method, rows in frame.groupby("method", sort=True):
+        cells = [f"{rows[c].min():.3f}–{rows[c].max():.3f}" for c in LATENCY_COLUMNS.values()]
+        lines.append(f"| {method} | {len(rows)} | {' | '.join(cells)} |")
+    return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
+
+
 def rounds_table(repeats: str, timed) -> str:
     """Per ratio of a timed run that used `repeats` rounds per job: the rounds that put its
     median within ±0.02 at 95 % by sampling error (`timing.rounds_needed`, from each job's
@@ -124,6 +140,7 @@ GENERATORS = {
     "pairs": pairs_table,
     "budgets": budgets_table,
     "latency": latency_table,
+    "latency_ranges": latency_ranges_table,
     "rounds": rounds_table,
 }
 

@@ -113,6 +113,13 @@ def test_collapsed_below_is_a_parameter():
     assert sum(len(collapsed_points(axes)) for axes in figure.axes) == 2 * 3
 
 
+@pytest.mark.parametrize(
+    ("sparsity", "label"), [(0.25, "1.3×"), (0.75, "4×"), (0.98, "50×"), (0.995, "200×")]
+)
+def test_compression_labels_read_as_plain_numbers(sparsity, label):
+    assert plots.compression_label(float(plots.compression(sparsity))) == label
+
+
 def test_the_sweep_x_axis_is_log_compression_labelled_by_sparsity():
     figure = plots.sweep_figure(sweep())
     for axes in accuracy_panels(figure):

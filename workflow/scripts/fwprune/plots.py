@@ -245,6 +245,12 @@ def compression(sparsity):
     return 1.0 / (1.0 - np.minimum(np.asarray(sparsity, dtype=float), 1 - 1e-6))
 
 
+def compression_label(value: float) -> str:
+    """A compression for a tick: two significant digits below 10 (1.3×, 4×), whole numbers
+    from there on (100×, not 1e+02×)."""
+    return f"{value:.2g}×" if value < 9.5 else f"{value:.0f}×"
+
+
 def compression_axis(axes, sparsities, candidates) -> None:
     """A log-scaled compression axis, ticks at `candidates` (sparsities) within the range of
     `sparsities`, each labelled by its sparsity and compression ("0.9\n(10×)")."""
@@ -257,7 +263,7 @@ def compression_axis(axes, sparsities, candidates) -> None:
         if inside and (not ticks or np.log10(value / ticks[-1][1]) >= MIN_TICK_GAP):
             ticks.append((sparsity, value))
     axes.set_xticks([value for _, value in ticks])
-    labels = [f"{sparsity:g}\n({value:.2g}×)" for sparsity, value in ticks]
+    labels = [f"{sparsity:g}\n({compression_label(value)})" for sparsity, value in ticks]
     axes.set_xticklabels(labels, fontsize=8)
     axes.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     axes.set_xlim(low / 1.25, high * 1.25)

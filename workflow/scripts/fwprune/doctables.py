@@ -81,7 +81,6 @@ def latency_table(sweep) -> str:
     value the median of its timing job's interleaved rounds)."""
     frame = read_table(sweep)
     keys = ["budget", "target_sparsity", "method"]
-    runtimes = ", ".join(sorted(frame["runtime"].dropna().unique()))
     lines = [
         f"| budget | sparsity | method | seeds | {' | '.join(LATENCY_COLUMNS)} |",
         "|---" * (len(LATENCY_COLUMNS) + 4) + "|",
@@ -89,14 +88,18 @@ def latency_table(sweep) -> str:
     for (budget, sparsity, method), rows in frame.groupby(keys, sort=True):
         cells = [stats.fmt(rows[column]) for column in LATENCY_COLUMNS.values()]
         lines.append(f"| {budget} | {sparsity:g} | {method} | {len(rows)} | {' | '.join(cells)} |")
-    return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
+    return runtime_note(frame) + "\n".join(lines)
+
+
+def runtime_note(frame: pd.DataFrame) -> str:
+    """The runtime(s) the timing columns of a table were measured in, as a line above it."""
+    return f"Runtime: {', '.join(sorted(frame['runtime'].dropna().unique()))}.\n\n"
 
 
 def latency_ranges_table(metrics) -> str:
     """Per method of a run's timed rows: how many, and the lowest and highest of each
     latency ratio (each row a timing job's median), e.g. over every budget of a grid."""
     frame = read_table(metrics).dropna(subset=["inference_time_ratio"])
-    runtimes = ", ".join(sorted(frame["runtime"].dropna().unique()))
     lines = [
         f"| method | jobs | {' | '.join(LATENCY_COLUMNS)} |",
         "|---" * (len(LATENCY_COLUMNS) + 2) + "|",
@@ -104,7 +107,7 @@ def latency_ranges_table(metrics) -> str:
     for method, rows in frame.groupby("method", sort=True):
         cells = [f"{rows[c].min():.3f}–{rows[c].max():.3f}" for c in LATENCY_COLUMNS.values()]
         lines.append(f"| {method} | {len(rows)} | {' | '.join(cells)} |")
-    return f"Runtime: {runtimes}.\n\n" + "\n".join(lines)
+    return runtime_note(frame) + "\n".join(lines)
 
 
 def rounds_table(repeats: str, timed) -> str:

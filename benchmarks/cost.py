@@ -34,8 +34,9 @@ import numpy as np
 
 from benchmarks import bench
 from fwprune import runtime
+from fwprune.paths import BENCHMARK_SUFFIX as SUFFIX
+from fwprune.paths import rule_of
 
-SUFFIX = ".benchmark.tsv"
 WORK_SUFFIX = ".work.json"
 # The default run's files are under results/seedN/ and results/figures/ (and results/ and
 # data/ themselves); a sweep's under results/NAME/ (workflow/rules/sweep.smk).
@@ -67,11 +68,6 @@ class Job:
         intervals = (self.seconds - DENSE_SAMPLING_SECONDS) // SAMPLE_INTERVAL_SECONDS
         last_sample = DENSE_SAMPLING_SECONDS + intervals * SAMPLE_INTERVAL_SECONDS
         return (self.seconds - last_sample) * self.cpu / last_sample
-
-
-def rule_of(benchmark: Path) -> str:
-    """The rule behind a benchmark file: its name is [STEM.]RULE.benchmark.tsv."""
-    return benchmark.name.removesuffix(SUFFIX).rsplit(".", 1)[-1]
 
 
 def in_sweep(benchmark: Path, run: Path) -> bool:

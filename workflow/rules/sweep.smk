@@ -123,6 +123,7 @@ rule sweep_plot:
         mem_mb=1000,
         runtime=5,
     params:
+        verdicts=config["verdicts"],
         code=code_meaning("sweep_plot"),
     script:
         "../scripts/sweep_plot.py"
@@ -180,6 +181,7 @@ rule sweep_cost_plot:
         mem_mb=1000,
         runtime=5,
     params:
+        verdicts=config["verdicts"],
         code=code_meaning("sweep_cost_plot"),
     script:
         "../scripts/sweep_cost_plot.py"

@@ -5,12 +5,14 @@ import pandas as pd
 from fwprune import runtime
 from fwprune.io import read_table
 from fwprune.plots import accuracy_vs_cost_figure, save_figure
+from fwprune.stats import Settings
 
 
-def main(sweeps: list[str], output, log: str) -> None:
+def main(sweeps: list[str], output, verdicts: dict, log: str) -> None:
     runtime.log_to(log)
     frame = pd.concat([read_table(path) for path in sweeps], ignore_index=True)
-    save_figure(accuracy_vs_cost_figure(frame), [output.pdf, output.png])
+    collapsed_below = Settings.of(verdicts).collapsed_below  # the verdict tables' cutoff
+    save_figure(accuracy_vs_cost_figure(frame, collapsed_below), [output.pdf, output.png])
 
 
-main(snakemake.input.sweeps, snakemake.output, snakemake.log[0])
+main(snakemake.input.sweeps, snakemake.output, snakemake.params.verdicts, snakemake.log[0])

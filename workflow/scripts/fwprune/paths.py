@@ -2,6 +2,7 @@
 the lists of files a target needs. Plain strings, no Snakemake, one definition each."""
 
 import itertools
+from pathlib import Path
 
 from fwprune.experiment import Sweep, models
 
@@ -11,6 +12,14 @@ RUN = "results/seed{seed}/budget{budget}"
 CELL = "results/{sweep}/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
 CHECKPOINT = "results/seed{seed}/pretrain/epoch{epoch}"
 FIGURES = ("accuracy", "loss", "nonzero", "inference_time")
+# Every job's Snakemake benchmark file is [STEM.]RULE.benchmark.tsv (and its log and work
+# record [STEM.]RULE.log, .work.json), so that its rule is in its name.
+BENCHMARK_SUFFIX = ".benchmark.tsv"
+
+
+def rule_of(benchmark: Path) -> str:
+    """The rule behind a benchmark file: its name is [STEM.]RULE.benchmark.tsv."""
+    return Path(benchmark).name.removesuffix(BENCHMARK_SUFFIX).rsplit(".", 1)[-1]
 
 
 def checkpoint(seed, epoch) -> str:

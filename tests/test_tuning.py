@@ -5,11 +5,13 @@ is chosen on validation accuracy alone; a space is checked against its method's 
 import dataclasses
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from test_experiment import config, sweep_entry
 
-from fwprune import experiment, tuning
+from fwprune import doctables, experiment, tuning
 from fwprune.methods import REGISTRY, Method
 from fwprune.tuning import Choice, Range
 
@@ -206,3 +208,48 @@ def test_a_method_learning_rate_replaces_the_runs_rate_and_schedule():
 
 def test_registered_methods_construct_with_their_spaces():
     assert all(isinstance(m, Method) and m.search_space for m in REGISTRY.values())
+
+
+def sweep_rows(differences: dict[str, float], seeds=6) -> pd.DataFrame:
+    """A one-cell sweep table: gmp at 0.95 with a little seed noise, each other method
+    `differences[method]` above it on every seed (so each difference is exact)."""
+    noise = np.linspace(-0.001, 0.001, seeds)
+    rows = [
+        {"budget": 6, "target_sparsity": 0.9, "seed": s, "method": m, "test_accuracy": a}
+        for s in range(seeds)
+        for m, a in [("gmp", 0.95 + noise[s])]
+        + [(m, 0.95 + noise[s] + d + 0.0005 * (-1) ** s) for m, d in differences.items()]
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_changes_table_puts_each_pairs_verdict_before_and_after_side_by_side(tmp_path):
+    before, after = tmp_path / "before.tsv", tmp_path / "after.tsv"
+    sweep_rows({"fw": -0.03, "magnitude": 0.0}).to_csv(before, sep="\t", index=False)
+    sweep_rows({"fw": 0.0, "magnitude": 0.0}).to_csv(after, sep="\t", index=False)
+    lines = doctables.changes_table("fw:gmp,magnitude:gmp", before, after).splitlines()[2:]
+    assert len(lines) == 2
+    fw, magnitude = (line.split(" | ") for line in lines)
+    assert fw[2] == "fw − gmp" and (fw[4], fw[6], fw[7]) == ("worse", "**equivalent**", "yes |")
+    assert magnitude[2] == "magnitude − gmp" and magnitude[4] == "equivalent"
+    assert magnitude[7] == "no |"
+
+
+def test_the_trials_table_shows_each_cells_spread_and_its_winner(tmp_path):
+    trials = pd.DataFrame(
+        {
+            "budget": 6,
+            "method": "fw",
+            "target_sparsity": 0.9,
+            "trial": [0, 1, 2],
+            "validation_accuracy": [0.91, 0.97, 0.93],
+            "test_accuracy": [0.99, 0.96, 0.92],
+        }
+    )
+    trials.to_csv(tmp_path / "trials.tsv", sep="\t", index=False)
+    winning = tuning.winners(trials.to_dict("records"), tuning.CELL_KEYS)
+    winning[0] |= {"param_gamma": 0.25}
+    tuning.write_winners(winning, {"fw": ["gamma"]}, tmp_path / "winners.yaml")
+    table = doctables.trials_table(tmp_path / "trials.tsv", tmp_path / "winners.yaml")
+    row = table.splitlines()[2]
+    assert row == "| 6 | 0.9 | fw | 3 | 0.9100 | 0.9300 | 0.9700 | 1 | 0.9600 | gamma 0.25 |"

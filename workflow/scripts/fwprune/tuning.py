@@ -111,7 +111,12 @@ def write_winners(winning: list[dict], searched: dict[str, list[str]], path) -> 
         Path(temporary).write_text(yaml.safe_dump(entries, sort_keys=False))
 
 
+def read_winner_entries(path) -> list[dict]:
+    """A winners table (`write_winners`) as its entries."""
+    return yaml.safe_load(Path(path).read_text())
+
+
 def read_winners(path) -> dict[tuple, dict]:
-    """A winners table (`write_winners`): (budget, method, target sparsity) -> the settings."""
-    entries = yaml.safe_load(Path(path).read_text())
+    """A winners table: (budget, method, target sparsity) -> the settings."""
+    entries = read_winner_entries(path)
     return {tuple(entry[key] for key in CELL_KEYS): entry["settings"] for entry in entries}

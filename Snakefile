@@ -21,6 +21,7 @@ include: "workflow/rules/plot.smk"
 include: "workflow/rules/records.smk"
 include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/sweep.smk"
+include: "workflow/rules/tune.smk"
 
 
 rule all:

@@ -193,7 +193,7 @@ def load_train(path, size: int | None) -> tuple[np.ndarray, np.ndarray]:
     from fwprune.sources import DATASETS
 
     arrays = load_dataset(path, DATASETS["mnist"].sha256)
-    (x, y), _ = prepare(arrays, train_size=size, test_size=1, subset_seed=SEED)
+    x, y = prepare(arrays, train_size=size, test_size=1, subset_seed=SEED).train
     return x, y
 
 
@@ -323,7 +323,7 @@ stamps["runtime.configure"] = time.time()
 from fwprune.data import load_dataset, prepare
 from fwprune.training import MaskedNetwork
 stamps["import fwprune.training"] = time.time()
-train, _ = prepare(load_dataset(job["data"], job["data_sha256"]))
+train = prepare(load_dataset(job["data"], job["data_sha256"])).train
 stamps["data load+digest+prepare"] = time.time()
 network = MaskedNetwork(**job["train"], seed=job["seed"]).restore(job["state"])
 stamps["build model+restore"] = time.time()

@@ -140,14 +140,43 @@ def test_truncated_file_is_refused(tmp_path, pinned):
 
 def test_prepare_scales_by_255_and_subsets_deterministically():
     arrays = synthetic_arrays()
-    (x, y), (xt, yt) = data.prepare(arrays, train_size=10, test_size=None, subset_seed=4)
+    splits = data.prepare(arrays, train_size=10, test_size=None, subset_seed=4)
+    (x, y), (xt, _) = splits.train, splits.test
     assert x.shape == (10, 28, 28, 1) and x.dtype == np.float32 and len(xt) == 20
+    assert len(splits.validation[1]) == 0
     index = data.subset_indices(60, 10, 4)
     np.testing.assert_array_equal(x[..., 0] * 255, arrays["x_train"][index].astype(np.float32))
     np.testing.assert_array_equal(y, arrays["y_train"][index])
-    (x2, _), _ = data.prepare(arrays, train_size=10, test_size=None, subset_seed=4)
+    x2, _ = data.prepare(arrays, train_size=10, test_size=None, subset_seed=4).train
     np.testing.assert_array_equal(x, x2)
     assert 0.0 <= x.min() and x.max() <= 1.0
+
+
+def unique_rows(images: np.ndarray) -> set[bytes]:
+    return {image.tobytes() for image in images}
+
+
+def test_validation_split_is_disjoint_from_training_and_test_and_fixed_by_the_seed():
+    arrays = synthetic_arrays()  # random images: distinct, so an overlap is a shared image
+    splits = data.prepare(arrays, train_size=None, validation_size=12, subset_seed=3)
+    train, validation = unique_rows(splits.train[0]), unique_rows(splits.validation[0])
+    assert len(validation) == 12 and len(train) == 48 and not train & validation
+    assert not validation & unique_rows(splits.test[0])
+    held_out = data.validation_indices(60, 12, 3)
+    np.testing.assert_array_equal(splits.validation[1], arrays["y_train"][held_out])
+    again = data.prepare(arrays, validation_size=12, subset_seed=3)
+    np.testing.assert_array_equal(again.validation[0], splits.validation[0])
+    other = data.prepare(arrays, validation_size=12, subset_seed=4)
+    assert unique_rows(other.validation[0]) != validation
+    # A training subset is drawn from what is left: it never moves the validation split.
+    subset = data.prepare(arrays, train_size=20, validation_size=12, subset_seed=3)
+    np.testing.assert_array_equal(subset.validation[0], splits.validation[0])
+    assert len(subset.train[1]) == 20 and not unique_rows(subset.train[0]) & validation
+
+
+def test_a_validation_split_as_large_as_the_training_set_is_refused():
+    with pytest.raises(ValueError, match="validation_size 60"):
+        data.prepare(synthetic_arrays(), validation_size=60)
 
 
 def test_idx_gz_files_are_decoded_like_keras():

@@ -33,6 +33,8 @@ def sweep_entry(**changes) -> dict:
         "timing": False,
         "compare_with": [],
         "more_seeds": [],
+        "tune": {"trials": 0, "seed": 1000},
+        "tuned": None,
     }
     return entry | changes
 

@@ -73,6 +73,10 @@ def test_rows_record_training_spent_and_config(smoke_metrics):
     assert SPENT["magnitude"] == 1 and SPENT["fw"] == SPENT["fw_momentum"] == 4
     assert (smoke_metrics.data_train_size == SMOKE["data"]["train_size"]).all()
     assert smoke_metrics.test_accuracy.between(0, 1).all()
+    # Every row is scored on the held-out validation images too (what tuning selects by).
+    assert (smoke_metrics.data_validation_size == 5000).all()
+    assert smoke_metrics.validation_accuracy.between(0, 1).all()
+    assert (smoke_metrics.validation_accuracy != smoke_metrics.test_accuracy).any()
 
 
 def test_each_training_job_records_the_epochs_it_trained(smoke_run):

@@ -39,9 +39,7 @@ SWEEPS = experiment.sweeps(config)
 MODELS = experiment.models(config)
 RUN, CELL = paths.RUN, paths.CELL
 # The data settings that change the numbers (not, say, the download timeout).
-DATA_SUBSET = {
-    key: config["data"][key] for key in ("subset_seed", "test_size", "train_size")
-}
+DATA_SUBSET = {key: config["data"][key] for key in experiment.DATA_SETTINGS}
 # Without learning_rate_steps when it is null: the default run's params are those from
 # before the key existed (experiment.train_settings).
 TRAIN = experiment.train_settings(config)
@@ -59,9 +57,8 @@ NETWORK = config["network"]
 
 
 def method_params(wildcards):
-    """What a main-run prune job reads of its method's settings."""
-    settings = experiment.section(config, wildcards.method)
-    return experiment.pruning_settings(experiment.used_settings(settings))
+    """What a prune job reads of its method's settings."""
+    return experiment.pruning_settings(job_settings(wildcards))
 
 
 def algorithm(wildcards):
@@ -69,10 +66,24 @@ def algorithm(wildcards):
     return experiment.base_method(config, wildcards.method)
 
 
-def cell_settings(wildcards):
-    """A method's settings in a sweep's cell."""
-    sweep = SWEEPS[wildcards.sweep]
-    return sweep.cell_settings(config, wildcards.method, float(wildcards.sparsity))
+def job_settings(wildcards):
+    """A job's method's settings: a main-run method's section, a sweep cell's, or a tuning
+    trial's (the cell's with the trial's point of the method's search space)."""
+    if "sweep" not in wildcards.keys():
+        return experiment.used_settings(experiment.section(config, wildcards.method))
+    trial = int(wildcards.trial) if "trial" in wildcards.keys() else None
+    return SWEEPS[wildcards.sweep].cell_settings(
+        config,
+        wildcards.method,
+        float(wildcards.sparsity),
+        budget=int(wildcards.budget),
+        trial=trial,
+    )
+
+
+def method_training(wildcards):
+    """The `train` settings of a job that trains a method's model (its learning rate)."""
+    return experiment.method_training(config, job_settings(wildcards))
 
 
 @functools.cache
@@ -98,14 +109,13 @@ wildcard_constraints:
     model=names.model_pattern(experiment.method_names(config)),
     dataset="|".join(DATASETS),
     sparsity=r"0\.\d+",
+    trial=r"\d+",
     sweep="|".join(SWEEPS) or "(?!)",  # (?!) matches nothing: no sweep configured
 
 
 def finetune_epochs(wildcards):
-    """The fine-tuning epochs of a job: a main-run method's own, or its sweep cell's."""
-    if "sweep" in wildcards.keys():
-        return cell_settings(wildcards)["finetune_epochs"]
-    return experiment.section(config, wildcards.method)["finetune_epochs"]
+    """The fine-tuning epochs of a job's method."""
+    return job_settings(wildcards)["finetune_epochs"]
 
 
 def previous_checkpoint(wildcards):
@@ -149,10 +159,11 @@ def row(wildcards):
     )
     if "sweep" not in wildcards.keys():
         return described
-    settings = {
-        f"param_{key}": value for key, value in cell_settings(wildcards).items()
-    }
-    return described | settings | {"target_sparsity": float(wildcards.sparsity)}
+    settings = {f"param_{key}": value for key, value in job_settings(wildcards).items()}
+    cell = {"target_sparsity": float(wildcards.sparsity)}
+    if "trial" in wildcards.keys():
+        cell["trial"] = int(wildcards.trial)
+    return described | settings | cell
 
 
 def sweep_tables(wildcards):

@@ -25,7 +25,7 @@ rule prune:
         seed=lambda wildcards: int(wildcards.seed),
         algorithm=algorithm,
         method=method_params,
-        train=TRAIN,
+        train=method_training,
         data=DATA_SUBSET,
         code=pruning_code,
     script:
@@ -61,10 +61,8 @@ rule finetune:
         seed=lambda wildcards: int(wildcards.seed),
         epochs=finetune_epochs,
         # The exported model: physically smaller with filter pruning.
-        granularity=lambda wildcards: experiment.section(config, wildcards.method)[
-            "granularity"
-        ],
-        train=TRAIN,
+        granularity=lambda wildcards: job_settings(wildcards)["granularity"],
+        train=method_training,
         data=DATA_SUBSET,
         code=code_meaning("finetune"),
     script:

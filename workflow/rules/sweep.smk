@@ -22,8 +22,8 @@ use rule prune as sweep_prune with:
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         algorithm=algorithm,
-        method=lambda wildcards: experiment.pruning_settings(cell_settings(wildcards)),
-        train=TRAIN,
+        method=method_params,
+        train=method_training,
         data=DATA_SUBSET,
         code=pruning_code,
 
@@ -50,8 +50,8 @@ use rule finetune as sweep_finetune with:
         network=NETWORK,
         seed=lambda wildcards: int(wildcards.seed),
         epochs=finetune_epochs,
-        granularity=lambda wildcards: cell_settings(wildcards)["granularity"],
-        train=TRAIN,
+        granularity=lambda wildcards: job_settings(wildcards)["granularity"],
+        train=method_training,
         data=DATA_SUBSET,
         code=code_meaning("finetune"),
 

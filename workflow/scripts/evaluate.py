@@ -16,9 +16,15 @@ from fwprune.metrics import pruning_metrics, size_metrics, sparse_size_metrics
 def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
     """The row of the model in `inputs` (its twin, state and files, the budget's unpruned
     checkpoint's): `params.row` and what is measured."""
-    _, (x, y) = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    splits = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    (x, y), (x_validation, y_validation) = splits.test, splits.validation
     row = dict(params.row)
     row["epochs_after_checkpoint"] = epochs_trained(inputs.state) - row["budget"]
+    # Validation scores are what tuning and selection read; test scores are only reported.
+    if len(y_validation):
+        row |= litert.evaluate(
+            inputs.litert, x_validation, y_validation, batch_size, threads, split="validation"
+        )
     scores = litert.evaluate(inputs.litert, x, y, batch_size, threads)
     # The figures and claims read test_*: the accuracy of the model as shipped.
     row |= scores | {f"litert_{key}": value for key, value in scores.items()}

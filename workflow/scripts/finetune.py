@@ -17,7 +17,7 @@ def main(inputs, output, params, threads: int, log) -> None:
     from fwprune.training import MaskedNetwork
 
     runtime.configure(threads, params.seed, log.text)
-    train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
     network = MaskedNetwork(
         **params.train, seed=params.seed, network=params.network, granularity=params.granularity
     ).restore(inputs.state)

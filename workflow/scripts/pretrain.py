@@ -8,7 +8,7 @@ from fwprune.training import MaskedNetwork
 
 def main(inputs, output, params, threads: int, log) -> None:
     logger = runtime.configure(threads, params.seed, log.text)
-    train, _ = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
     network = MaskedNetwork(**params.train, seed=params.seed, network=params.network)
     if "state" in inputs.keys():
         network.restore(inputs.state)

@@ -31,7 +31,7 @@ def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None
         def forward(path, batch_size):
             return litert.forward(path, batch_size, threads)
 
-    _, (x_test, _) = prepare(load_dataset(inputs.data, params.data_sha256))
+    x_test, _ = prepare(load_dataset(inputs.data, params.data_sha256)).test
     measured = {}
     for batch_size, suffix in (
         (timing["batch_size"], ""),

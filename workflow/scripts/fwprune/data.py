@@ -3,11 +3,14 @@ scaling and subsetting. The data sets, their pins and their sources are in
 `fwprune.sources`, which fetches them; a job gets its data set's pin as a param.
 """
 
+import dataclasses
 import hashlib
 
 import numpy as np
 
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
+# Keeps the validation draw apart from the train_size subset drawn with the same seed.
+VALIDATION_STREAM = 1
 
 
 class DataError(RuntimeError):
@@ -50,19 +53,45 @@ def subset_indices(size: int, keep: int | None, seed: int) -> np.ndarray | slice
     return np.sort(np.random.default_rng(seed).choice(size, keep, replace=False))
 
 
-def prepare(arrays, train_size=None, test_size=None, subset_seed=0):
-    """Scale pixels to [0, 1] by /255 (nothing else) and take the configured subsets.
+@dataclasses.dataclass(frozen=True)
+class Splits:
+    """The three splits a job may read, each (images (n, 28, 28, 1) float32, labels int32):
+    `train` trains, `validation` selects and tunes, `test` is only reported."""
 
-    Returns (x_train, y_train), (x_test, y_test) with images shaped (n, 28, 28, 1).
+    train: tuple[np.ndarray, np.ndarray]
+    validation: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+
+
+def validation_indices(size: int, validation_size: int, seed: int) -> np.ndarray:
+    """The training examples held out for validation: a fixed random `validation_size` of
+    `size`, drawn by `seed` alone (so train_size subsets never move them), sorted."""
+    if not 0 <= validation_size < size:
+        raise ValueError(f"validation_size {validation_size} must be in [0, {size})")
+    generator = np.random.default_rng([VALIDATION_STREAM, seed])
+    return np.sort(generator.choice(size, validation_size, replace=False))
+
+
+def prepare(arrays, train_size=None, test_size=None, subset_seed=0, validation_size=0) -> Splits:
+    """Scale pixels to [0, 1] by /255 (nothing else), hold `validation_size` training
+    examples out for validation, and take the configured subsets of the rest and of test.
+
+    The validation examples are never trained on: `train_size` subsets the remaining ones.
     """
 
-    def split(x, y, keep):
-        index = subset_indices(len(y), keep, subset_seed)
+    def split(x, y, index):
         x, y = x[index], y[index]
         # One pass, the same float32 values as x.astype(np.float32) / 255.0.
         images = np.divide(x, np.float32(255.0), dtype=np.float32)[..., np.newaxis]
         return images, y.astype(np.int32)
 
-    train = split(arrays["x_train"], arrays["y_train"], train_size)
-    test = split(arrays["x_test"], arrays["y_test"], test_size)
-    return train, test
+    x_train, y_train = arrays["x_train"], arrays["y_train"]
+    held_out = validation_indices(len(y_train), validation_size, subset_seed)
+    remaining = np.setdiff1d(np.arange(len(y_train)), held_out, assume_unique=True)
+    trained = remaining[subset_indices(len(remaining), train_size, subset_seed)]
+    test = subset_indices(len(arrays["y_test"]), test_size, subset_seed)
+    return Splits(
+        train=split(x_train, y_train, trained),
+        validation=split(x_train, y_train, held_out),
+        test=split(arrays["x_test"], arrays["y_test"], test),
+    )

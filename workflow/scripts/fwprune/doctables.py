@@ -9,7 +9,9 @@ A generated table sits between two markers in a markdown file:
 GENERATOR names a function of `GENERATORS` (`claims`: the claims table of a metrics
 table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them, the best
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
-the verdicts of method A against B and C against D in every cell; `budgets`: a run's mean
+the verdicts of method A against B and C against D in every cell; `changes:A:B,...`: the
+same pairs' verdicts in two sweep tables (untuned, then tuned) side by side; `trials`: a
+tuning's trials and winners (its trials.tsv and winners.yaml); `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
 dense and the dense copy's control, at both batch sizes; `latency_ranges`: the same
 ratios' lowest and highest per method over a run's timing jobs; `rounds:N`: the timing rounds
@@ -30,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fwprune import claims, stats, timing, verdicts
+from fwprune import claims, stats, timing, tuning, verdicts
 from fwprune.io import read_table
 
 
@@ -55,6 +57,40 @@ def pairs_table(pairs: str, *sweeps) -> str:
     """`pairs` as "A:B,C:D": A − B and C − D in every cell that has both."""
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
     return verdicts.pair_verdicts(verdicts.sweep_accuracy(read_sweeps(sweeps)), chosen)
+
+
+def changes_table(pairs: str, before, after) -> str:
+    """`pairs` as for `pairs_table`: their verdicts in sweep table `before` and in `after`
+    (e.g. untuned and tuned), side by side."""
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    accuracy = [verdicts.sweep_accuracy(read_table(path)) for path in (before, after)]
+    return verdicts.verdict_changes(*accuracy, chosen)
+
+
+def trials_table(trials, winners) -> str:
+    """Per cell and method of a tuning: the K trials' validation accuracy (lowest, median,
+    highest) and the winner's trial, validation and test accuracy and settings."""
+    table = read_table(trials)
+    chosen = {tuple(w[k] for k in tuning.CELL_KEYS): w for w in tuning.read_winner_entries(winners)}
+    lines = [
+        "| budget | sparsity | method | trials | validation: lowest | median | highest "
+        "| winner | its test accuracy | its settings |",
+        "|---" * 10 + "|",
+    ]
+    for cell, rows in table.groupby(list(tuning.CELL_KEYS)):
+        budget, method, sparsity = cell
+        winner = chosen[cell]
+        test = rows.loc[rows["trial"] == winner["trial"], "test_accuracy"].item()
+        accuracy = rows[tuning.SELECTION_COLUMN]
+        settings = ", ".join(
+            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in winner["settings"].items()
+        )
+        cells_ = [str(budget), f"{sparsity:g}", method, str(len(rows))]
+        cells_ += [f"{accuracy.min():.4f}", f"{accuracy.median():.4f}", f"{accuracy.max():.4f}"]
+        cells_ += [str(winner["trial"]), f"{test:.4f}", settings]
+        lines.append("| " + " | ".join(cells_) + " |")
+    return "\n".join(lines)
 
 
 def budgets_table(metrics) -> str:
@@ -141,6 +177,8 @@ GENERATORS = {
     "verdicts": verdicts_table,
     "best": best_table,
     "pairs": pairs_table,
+    "changes": changes_table,
+    "trials": trials_table,
     "budgets": budgets_table,
     "latency": latency_table,
     "latency_ranges": latency_ranges_table,

@@ -17,10 +17,13 @@ import itertools
 
 import jsonschema
 
-from fwprune import names
+from fwprune import names, tuning
 from fwprune.learning_rates import describe_learning_rates
 from fwprune.methods import REGISTRY
 
+# The data settings that change the numbers (not, say, the download timeout): the jobs'
+# `data` param and the rows' data_* columns.
+DATA_SETTINGS = ("subset_seed", "test_size", "train_size", "validation_size")
 # Folder names under results/ that a sweep must not take.
 RESERVED_SWEEP_NAMES = ("figures",)
 
@@ -54,10 +57,12 @@ def section(config: dict, name: str) -> dict:
 
 
 def used_settings(settings: dict) -> dict:
-    """Settings in a fixed key order and without `gamma` unless the step size is constant:
-    Snakemake compares params by their text, so neither reordering keys nor a value the
-    method never reads may rerun a job."""
+    """Settings in a fixed key order, without `gamma` unless the step size is constant and
+    without an unset (null) `learning_rate`: Snakemake compares params by their text, so
+    neither reordering keys nor a value the method never reads may rerun a job."""
     unused = {"gamma"} if settings.get("step_size") == "harmonic" else set()
+    if settings.get("learning_rate") is None:
+        unused.add("learning_rate")
     return dict(sorted((k, v) for k, v in settings.items() if k not in unused))
 
 
@@ -90,10 +95,15 @@ class Sweep:
     timing: bool  # time every cell's model (a timing job keeps every core to itself)
     compare_with: list  # other sweeps drawn and priced beside this one (accuracy vs cost)
     more_seeds: list  # extra seeds for chosen cells: dicts of seeds, budgets, methods, sparsities
+    tune: dict  # tuning of its cells: {trials: K (0: none), seed} (`snakemake tune_NAME`)
+    # The winning settings its cells use, (budget, method, sparsity) -> settings, read from
+    # a winners table of a finished tuning (`tuned`); empty: each method's own settings.
+    tuned: dict
 
     @classmethod
     def from_config(cls, config: dict, name: str) -> "Sweep":
         entry = config["sweeps"][name]
+        tuned = tuning.read_winners(entry["tuned"]) if entry["tuned"] else {}
         return cls(
             name=name,
             sparsities=entry["sparsities"],
@@ -104,6 +114,8 @@ class Sweep:
             timing=entry["timing"],
             compare_with=entry["compare_with"],
             more_seeds=entry["more_seeds"],
+            tune=entry["tune"],
+            tuned=tuned,
         )
 
     def cells(self) -> list[tuple[int, int, str, float]]:
@@ -133,11 +145,40 @@ class Sweep:
             epochs_spent(config, m, section(config, m) | self.settings) for m in self.method_names()
         )
 
-    def cell_settings(self, config: dict, method: str, sparsity: float) -> dict:
-        """A method's settings in a cell: the sweep's settings and target sparsity on its
-        section, a schedule's start no higher than the target, the spare epochs given to
-        fine-tuning."""
+    def tuning_cells(self) -> list[tuple[int, str, float]]:
+        """(budget, method, sparsity) of every cell tuning chooses settings for: those of
+        its cells, whatever their seeds."""
+        return list(dict.fromkeys((b, m, p) for _, b, m, p in self.cells()))
+
+    def trial_points(self, config: dict, method: str) -> list[dict]:
+        """The K settings tuning tries for a method (at every budget and sparsity), drawn
+        from its method's declared search space with the tuning seed."""
+        space = REGISTRY[base_method(config, method)].search_space
+        if not space:
+            raise ValueError(
+                f"config sweeps.{self.name}.tune: method {method!r} declares no search space "
+                f"(Method.search_space in its file): it cannot be tuned"
+            )
+        return tuning.draw(space, self.tune["trials"], self.tune["seed"])
+
+    def searched_keys(self, config: dict) -> dict[str, list[str]]:
+        """The settings tuning searches for each of its methods (their spaces' keys)."""
+        return {
+            method: sorted(REGISTRY[base_method(config, method)].search_space)
+            for method in self.methods
+        }
+
+    def cell_settings(
+        self, config: dict, method: str, sparsity: float, budget=None, trial=None
+    ) -> dict:
+        """A method's settings in a cell: the sweep's settings, then a tuning trial's point
+        (`trial`) or the tuned winner of the cell, then the target sparsity on its section;
+        a schedule's start no higher than the target, the spare epochs given to fine-tuning."""
         settings = section(config, method) | self.settings
+        if trial is not None:
+            settings |= self.trial_points(config, method)[trial]
+        elif self.tuned:
+            settings |= self.tuned[(budget, method, sparsity)]
         settings[target_key(config, method)] = sparsity
         if "sparsity_init" in settings:
             settings["sparsity_init"] = min(settings["sparsity_init"], sparsity)
@@ -162,13 +203,23 @@ def train_settings(config: dict) -> dict:
     }
 
 
+def method_training(config: dict, settings: dict) -> dict:
+    """The `train` settings of a method's jobs: the run's, with the method's own constant
+    `learning_rate` replacing the run's rate or schedule when its section sets one."""
+    train = train_settings(config)
+    if settings.get("learning_rate") is None:
+        return train
+    train.pop("learning_rate_steps", None)
+    return train | {"learning_rate": settings["learning_rate"]}
+
+
 def row_description(config: dict, seed: int, budget: int, model: str) -> dict:
     """The config values behind one row of the metrics table. A method's row holds its
     settings and the method it runs; base and dense+E rows hold none, so a method's
     settings never rerun them."""
     method = names.is_method(model)
     settings = used_settings(section(config, model)) if method else {}
-    data = {k: config["data"][k] for k in ("train_size", "test_size", "subset_seed")}
+    data = {k: config["data"][k] for k in DATA_SETTINGS}
     train = train_settings(config)
     if "learning_rate_steps" in train:
         # The schedule replaces the constant rate (which the jobs get, unused): the row
@@ -288,3 +339,14 @@ def _check_sweep(config: dict, name: str, entry: dict) -> None:
     for other in entry.get("compare_with") or []:
         if other not in config["sweeps"] or other == name:
             raise ValueError(f"config sweeps.{name}.compare_with: {other!r} is not another sweep")
+    sweep = Sweep.from_config(config, name)
+    if sweep.tune["trials"]:
+        for method in sweep.methods:
+            sweep.trial_points(config, method)  # refuses a method with no search space
+    if sweep.tuned:
+        missing = [cell for cell in sweep.tuning_cells() if cell not in sweep.tuned]
+        if missing:
+            raise ValueError(
+                f"config sweeps.{name}.tuned: {entry['tuned']} has no winner for "
+                f"(budget, method, sparsity) {missing}"
+            )

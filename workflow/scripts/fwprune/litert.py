@@ -64,18 +64,21 @@ def predict(path, x: np.ndarray, batch_size: int, threads: int | None = None) ->
     return np.concatenate(outputs)
 
 
-def scores(probabilities: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def scores(probabilities: np.ndarray, y: np.ndarray, split: str = "test") -> dict[str, float]:
     """Mean cross-entropy and accuracy of predicted class probabilities, as Keras's
-    `sparse_categorical_crossentropy` and `accuracy` compute them (clipped at EPSILON)."""
+    `sparse_categorical_crossentropy` and `accuracy` compute them (clipped at EPSILON),
+    named after the `split` they score (`test_loss`, `validation_accuracy`, ...)."""
     chosen = np.clip(probabilities[np.arange(len(y)), y], EPSILON, 1 - EPSILON)
     loss = -np.mean(np.log(chosen.astype(np.float64)))
     accuracy = np.mean(np.argmax(probabilities, axis=1) == y)
-    return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
+    return {f"{split}_loss": float(loss), f"{split}_accuracy": float(accuracy)}
 
 
-def evaluate(path, x, y, batch_size: int, threads: int | None = None) -> dict[str, float]:
-    """Test loss and accuracy of the twin at `path`."""
-    return scores(predict(path, x, batch_size, threads), y)
+def evaluate(
+    path, x, y, batch_size: int, threads: int | None = None, split: str = "test"
+) -> dict[str, float]:
+    """Loss and accuracy of the twin at `path` on a `split` (`scores`)."""
+    return scores(predict(path, x, batch_size, threads), y, split)
 
 
 def keras_layer_names(keras_path) -> list[str]:

@@ -11,6 +11,8 @@ from fwprune.experiment import Sweep, models
 RUN = "results/seed{seed}/budget{budget}"
 CELL = "results/{sweep}/seed{seed}/budget{budget}/{method}/sparsity{sparsity}"
 CHECKPOINT = "results/seed{seed}/pretrain/epoch{epoch}"
+# A tuning trial of a sweep's cell: trained at the tuning seed, scored on validation.
+TRIAL = "results/{sweep}/tune/seed{seed}/budget{budget}/{method}/sparsity{sparsity}/trial{trial}"
 FIGURES = ("accuracy", "loss", "nonzero", "inference_time")
 # Every job's Snakemake benchmark file is [STEM.]RULE.benchmark.tsv (and its log and work
 # record [STEM.]RULE.log, .work.json), so that its rule is in its name.
@@ -42,6 +44,17 @@ def cell_files(sweep: Sweep, name: str) -> list[str]:
     return [
         f"{CELL}/{name}".format(sweep=sweep.name, seed=s, budget=b, method=m, sparsity=p)
         for s, b, m, p in sweep.cells()
+    ]
+
+
+def trial_files(sweep: Sweep, name: str) -> list[str]:
+    """The file `name` of every tuning trial of a sweep: each cell tuned, K trials each."""
+    cells = itertools.product(sweep.tuning_cells(), range(sweep.tune["trials"]))
+    return [
+        f"{TRIAL}/{name}".format(
+            sweep=sweep.name, seed=sweep.tune["seed"], budget=b, method=m, sparsity=p, trial=t
+        )
+        for (b, m, p), t in cells
     ]
 
 

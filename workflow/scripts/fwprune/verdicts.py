@@ -95,11 +95,9 @@ def comparisons(accuracy: pd.DataFrame, sweep: pd.DataFrame | None = None):
     return [(fw, base) for fw in frank_wolfe for base in baselines]
 
 
-def pair_verdicts(accuracy: pd.DataFrame, pairs, settings=None) -> str:
-    """For each cell and each (method, other) of `pairs` both present in it: method − other,
-    paired on common seeds, its verdict, and its verdict after Benjamini-Hochberg over the
-    table's comparisons."""
-    settings = stats.Settings.of(settings)
+def judged_pairs(accuracy: pd.DataFrame, pairs, settings) -> list[tuple]:
+    """(budget, sparsity, method, other, comparison, comparison after Benjamini-Hochberg over
+    all of them) for each cell and each (method, other) of `pairs` both present in it."""
     found = [
         (budget, sparsity, method, other, compare_cells(table, method, other, settings))
         for budget, sparsity, table in cells(accuracy)
@@ -107,12 +105,20 @@ def pair_verdicts(accuracy: pd.DataFrame, pairs, settings=None) -> str:
         if method in table and other in table
     ]
     adjusted = stats.adjust([c for *_, c in found])
+    return [(*judged, a) for judged, a in zip(found, adjusted, strict=True)]
+
+
+def pair_verdicts(accuracy: pd.DataFrame, pairs, settings=None) -> str:
+    """For each cell and each (method, other) of `pairs` both present in it: method − other,
+    paired on common seeds, its verdict, and its verdict after Benjamini-Hochberg over the
+    table's comparisons."""
+    settings = stats.Settings.of(settings)
     lines = [
         "| budget | sparsity | comparison | seeds | difference | p | p (equiv.) | verdict "
         "| p (BH) | p (equiv., BH) | after BH |",
         "|---" * 11 + "|",
     ]
-    for (budget, sparsity, method, other, c), a in zip(found, adjusted, strict=True):
+    for budget, sparsity, method, other, c, a in judged_pairs(accuracy, pairs, settings):
         cells_ = [
             str(budget),
             f"{sparsity:g}",
@@ -127,6 +133,30 @@ def pair_verdicts(accuracy: pd.DataFrame, pairs, settings=None) -> str:
             f"**{a.verdict}**",
         ]
         lines.append("| " + " | ".join(cells_) + " |")
+    return "\n".join(lines)
+
+
+def verdict_changes(before: pd.DataFrame, after: pd.DataFrame, pairs, settings=None) -> str:
+    """The verdicts (after Benjamini-Hochberg, each table over its own comparisons) of
+    `pairs` in every cell of two sweeps' accuracy tables, e.g. untuned and tuned, side by
+    side, and whether the verdict changed."""
+    settings = stats.Settings.of(settings)
+    judged = {
+        name: {tuple(row[:4]): row for row in judged_pairs(table, pairs, settings)}
+        for name, table in (("before", before), ("after", after))
+    }
+    lines = [
+        "| budget | sparsity | comparison | before: difference | before | after: difference "
+        "| after | changed |",
+        "|---" * 8 + "|",
+    ]
+    for key in sorted(judged["before"].keys() & judged["after"].keys()):
+        budget, sparsity, method, other = key
+        first, second = judged["before"][key][5], judged["after"][key][5]
+        changed = "yes" if first.verdict != second.verdict else "no"
+        cells_ = [str(budget), f"{sparsity:g}", f"{method} − {other}"]
+        cells_ += [first.interval(), first.verdict, second.interval(), f"**{second.verdict}**"]
+        lines.append("| " + " | ".join([*cells_, changed]) + " |")
     return "\n".join(lines)
 
 

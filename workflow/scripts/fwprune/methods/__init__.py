@@ -21,11 +21,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+import jsonschema
 import numpy as np
 
 from fwprune import names, registry
 from fwprune.groups import GRANULARITIES, SCOPES, Units
 from fwprune.schedules import retraining_epochs
+from fwprune.tuning import Range
 
 
 def sparsity_setting(description: str, default: float) -> dict:
@@ -66,6 +68,20 @@ DENSE_EPOCHS_SETTING = {
     "maximum": 1000,
     "default": 0,
 }
+
+# Every method's section has it too: the learning rate of its retraining and fine-tuning
+# (null: the run's `train` rate or schedule). Tuning searches it for every method alike.
+LEARNING_RATE_SETTING = {
+    "description": "SGD learning rate of the method's retraining and fine-tuning (null: train's)",
+    "type": ["number", "null"],
+    "exclusiveMinimum": 0,
+    "maximum": 10,
+    "default": None,
+}
+
+# The retraining learning rate every method's search space holds: from a fifth of the
+# paper's plain-SGD rate (0.01) to four times the converged runs' rate with momentum (0.05).
+LEARNING_RATE_RANGE = Range(0.002, 0.2, log=True)
 
 
 @runtime_checkable
@@ -134,6 +150,10 @@ class Method:
     # Epochs it trains after the checkpoint, fine-tuning included, from its section.
     epochs: Callable[[dict], int] = retraining_epochs
     paper_algorithm: int | None = None  # the paper's algorithm it implements, if any
+    # What tuning searches (`fwprune.tuning`): setting -> Range or Choice, each inside the
+    # setting's schema. Empty: the method cannot be tuned. No key may change the epochs it
+    # spends, so that every trial trains as long.
+    search_space: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if not self.name.isidentifier() or not names.is_method(self.name):
@@ -141,6 +161,29 @@ class Method:
         for key in (self.target_key, "finetune_epochs"):
             if key not in self.settings:
                 raise ValueError(f"method {self.name}: its settings have no {key!r}")
+        self._check_search_space()
+
+    def _check_search_space(self) -> None:
+        """Every searched key is a setting of its section that leaves the epochs it spends
+        alone, and both ends of its range (every option of a choice) are values its schema
+        allows."""
+        properties = self.schema()["properties"]
+        defaults = {key: value["default"] for key, value in properties.items()}
+        for key, dimension in self.search_space.items():
+            if key not in properties or key == self.target_key:
+                raise ValueError(f"method {self.name}: search space key {key!r} is no setting")
+            for value in dimension.ends():
+                if self.epochs(defaults | {key: value}) != self.epochs(defaults):
+                    raise ValueError(
+                        f"method {self.name}: search space key {key!r} changes the epochs "
+                        "it spends: trials would not train equally long"
+                    )
+                try:
+                    jsonschema.validate(value, properties[key])
+                except jsonschema.ValidationError as error:
+                    raise ValueError(
+                        f"method {self.name}: search space {key} = {value!r}: {error.message}"
+                    ) from None
 
     def schema(self) -> dict:
         """The JSON schema of its config section (a fresh copy: validation fills defaults)."""
@@ -155,6 +198,7 @@ class Method:
                     "granularity": GRANULARITY_SETTING,
                     "scope": SCOPE_SETTING,
                     "dense_epochs": DENSE_EPOCHS_SETTING,
+                    "learning_rate": LEARNING_RATE_SETTING,
                 }
             ),
         }

@@ -13,7 +13,8 @@ import numpy as np
 from fwprune import frank_wolfe as fwm
 from fwprune.groups import ranking_layers
 from fwprune.masks import keep_counts, largest_magnitudes, top_k_mask
-from fwprune.methods import Method, epochs_setting, sparsity_setting
+from fwprune.methods import LEARNING_RATE_RANGE, Method, epochs_setting, sparsity_setting
+from fwprune.tuning import Choice, Range
 
 logger = logging.getLogger("fwprune")
 
@@ -165,5 +166,13 @@ METHOD = Method(
     marker="D",
     target_key="sparsity",
     settings={"sparsity": sparsity_setting("s, target sparsity", 0.55), **FRANK_WOLFE_SETTINGS},
+    # The step-size rule and its constant (unused under harmonic), the subsample of the
+    # gradient estimate (a quarter to four times the paper protocol's 1024).
+    search_space={
+        "learning_rate": LEARNING_RATE_RANGE,
+        "step_size": Choice(("harmonic", "constant")),
+        "gamma": Range(0.05, 1.0, log=True),
+        "subsample": Range(256, 4096, log=True, integer=True),
+    },
     paper_algorithm=3,
 )

@@ -2,8 +2,9 @@
 
 from fwprune import schedules
 from fwprune.groups import ranking_layers
-from fwprune.methods import Method, sparsity_setting
+from fwprune.methods import LEARNING_RATE_RANGE, Method, sparsity_setting
 from fwprune.methods.fw import FRANK_WOLFE_SETTINGS, frank_wolfe
+from fwprune.tuning import Range
 
 
 def fw_momentum(network, data, params: dict, rng):
@@ -41,6 +42,12 @@ METHOD = Method(
             "default": 0.9,
         },
         **FRANK_WOLFE_SETTINGS,
+    },
+    # rho and where the rising schedule starts (capped at a cell's target).
+    search_space={
+        "learning_rate": LEARNING_RATE_RANGE,
+        "momentum": Range(0.5, 0.99),
+        "sparsity_init": Range(0.0, 0.8),
     },
     paper_algorithm=4,
 )

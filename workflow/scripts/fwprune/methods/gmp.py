@@ -7,7 +7,8 @@ import numpy as np
 from fwprune import schedules
 from fwprune.groups import ranking_layers
 from fwprune.masks import top_k_mask
-from fwprune.methods import Method, epochs_setting, sparsity_setting
+from fwprune.methods import LEARNING_RATE_RANGE, Method, epochs_setting, sparsity_setting
+from fwprune.tuning import Range
 
 logger = logging.getLogger("fwprune")
 
@@ -86,5 +87,11 @@ METHOD = Method(
         },
         "retrain_epochs": epochs_setting("E, epochs of masked training after each pruning step", 1),
         "finetune_epochs": epochs_setting("E_ft, masked training after the method", 0),
+    },
+    # The schedule's shape and start (a start above a cell's target is capped at it).
+    search_space={
+        "learning_rate": LEARNING_RATE_RANGE,
+        "power": Range(1, 6),
+        "sparsity_init": Range(0.0, 0.8),
     },
 )

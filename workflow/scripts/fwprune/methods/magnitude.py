@@ -4,7 +4,7 @@ import logging
 
 from fwprune.groups import ranking_layers
 from fwprune.masks import magnitude_mask
-from fwprune.methods import Method, epochs_setting, sparsity_setting
+from fwprune.methods import LEARNING_RATE_RANGE, Method, epochs_setting, sparsity_setting
 
 logger = logging.getLogger("fwprune")
 
@@ -30,5 +30,6 @@ METHOD = Method(
         "sparsity": sparsity_setting("p, fraction of prunable units removed", 0.5),
         "finetune_epochs": epochs_setting("E_ft, masked training after pruning", 1),
     },
+    search_space={"learning_rate": LEARNING_RATE_RANGE},
     paper_algorithm=2,
 )

@@ -39,6 +39,9 @@ def sweep_entry(**changes) -> dict:
     return entry | changes
 
 
+# config.yaml's sweeps leave their other keys to the schema's defaults too.
+DEFAULTS["sweeps"] = {name: sweep_entry(**entry) for name, entry in DEFAULTS["sweeps"].items()}
+
 VARIANTS = {
     "gmp_linear": {"method": "gmp", "power": 1, "sparsity_init": 0.3},
     "magnitude_dense1": {"method": "magnitude", "dense_epochs": 1},

@@ -1,10 +1,15 @@
 """What a job ships is a property of the model: the same model saves to the same bytes,
-whenever it is saved (its sizes, model_gzip_bytes and the rest, recompute exactly)."""
+whenever and in whichever process it is saved (its sizes, model_gzip_bytes and the rest,
+recompute exactly)."""
 
 import datetime
+import os
+import subprocess
+import sys
 import time
 import types
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +19,16 @@ from fwprune import export
 from fwprune.model import build_model
 
 SUFFIXES = (".keras", ".tflite", ".sparse.tflite")
+SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
+# A job's way to save: a fresh process builds the model (seeded) and writes its files.
+SAVE_IN_A_PROCESS = """
+import sys, keras
+from fwprune.export import write_exported
+from fwprune.model import build_model
+
+keras.utils.set_random_seed(0)
+write_exported(build_model("lenet5"), *sys.argv[1:])
+"""
 
 
 def move_clocks(monkeypatch, days: float) -> None:
@@ -58,3 +73,17 @@ def test_the_undated_file_is_still_the_model(model, tmp_path, monkeypatch):
         np.testing.assert_array_equal(saved, original)
     with zipfile.ZipFile(path) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_two_processes_save_a_model_to_the_same_bytes(tmp_path):
+    """Keras numbers the objects a model's layers share by their memory address, which
+    differs from process to process."""
+    saved = []
+    for process in ("first", "second"):
+        paths = [str(tmp_path / f"{process}{suffix}") for suffix in SUFFIXES]
+        environment = os.environ | {"PYTHONPATH": str(SCRIPTS)}
+        subprocess.run(
+            [sys.executable, "-c", SAVE_IN_A_PROCESS, *paths], env=environment, check=True
+        )
+        saved.append([Path(path).read_bytes() for path in paths])
+    assert saved[0] == saved[1]

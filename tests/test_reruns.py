@@ -36,6 +36,8 @@ def pretraining(*epochs, seed=0) -> set[str]:
 
 # The jobs after the metrics rows: they rerun whenever any row does.
 TABLE = {job(rule) for rule in ("aggregate", "plot", "claims", "benchmarks", "all")}
+# Every timing job of the smoke run.
+TIMINGS = {j for m in METHODS for j in per_budget("time_inference", method=m)}
 # Every training and evaluation job of the smoke run: all but the download.
 TRAINING = pretraining(*range(1, 7)) | method_jobs(*METHODS) | evaluations("base", *CONTROLS)
 
@@ -86,23 +88,22 @@ def add_method(name: str):
 ROWS = {
     "nothing": (config(), set()),
     "data.download_timeout": (config(data={"download_timeout": 60}), set()),
+    # The twin's outputs are the same at any batch size; the Keras model is not scored.
     "evaluate.batch_size": (config(evaluate={"batch_size": 500}), set()),
+    "evaluate.keras_accuracy": (
+        config(evaluate={"keras_accuracy": True}),
+        evaluations("base", *METHODS, *CONTROLS) | TABLE,
+    ),
     "threads": (config(threads=2), set()),
-    "timing.threads": (config(timing={"threads": 2}), set()),
+    "timing.threads": (config(timing={"threads": 2}), TIMINGS | TABLE),
     "fw.gamma, unused by the harmonic step": (config(fw={"gamma": 0.3}), set()),
     "a sweep, not in the default target": (
         config(sweeps={"sweep": {"sparsities": [0.5, 0.8]}}),
         set(),
     ),
     "a new sweep": (config(sweeps={"mine": {"sparsities": [0.7], "budgets": [1]}}), set()),
-    "timing.repeats": (
-        config(timing={"repeats": 30}),
-        {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
-    ),
-    "timing.large_batch_size": (
-        config(timing={"large_batch_size": 128}),
-        {j for m in METHODS for j in per_budget("time_inference", method=m)} | TABLE,
-    ),
+    "timing.repeats": (config(timing={"repeats": 30}), TIMINGS | TABLE),
+    "timing.large_batch_size": (config(timing={"large_batch_size": 128}), TIMINGS | TABLE),
     "fw.finetune_epochs": (
         # No pruning; fw now spends 5 epochs: a new control, dense+5, one epoch further.
         config(fw={"finetune_epochs": 1}),
@@ -182,9 +183,7 @@ ROWS = {
     ),
     "a changed line in metrics.py, which evaluate and timing import (litert.py reads layers)": (
         edit(f"{LIBRARY}/metrics.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
-        evaluations("base", *METHODS, *CONTROLS)
-        | {j for m in METHODS for j in per_budget("time_inference", method=m)}
-        | TABLE,
+        evaluations("base", *METHODS, *CONTROLS) | TIMINGS | TABLE,
     ),
     # Reruns at the grain of a method: a prune job's code is its own method's module.
     "a changed line in gmp.py": (

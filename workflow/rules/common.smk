@@ -43,10 +43,16 @@ DATA_SUBSET = {key: config["data"][key] for key in experiment.DATA_SETTINGS}
 # Without learning_rate_steps when it is null: the default run's params are those from
 # before the key existed (experiment.train_settings).
 TRAIN = experiment.train_settings(config)
-# Timing settings that change the measurement (the thread count reaches the job as threads).
-TIMING = {
-    key: value for key, value in sorted(config["timing"].items()) if key != "threads"
-}
+# Every timing setting changes the measurement, the runtime's thread count too (the
+# rule's `threads:` only keeps other jobs off the cores).
+TIMING = dict(sorted(config["timing"].items()))
+# The batch size the Keras model is scored at (keras_test_*), None if it is not
+# (evaluate.keras_accuracy): its loss, a float32 mean taken batch by batch, moves with the
+# batch size; the twin's outputs do not, so the twin's batch size is no param (README,
+# "What reruns when").
+KERAS_BATCH_SIZE = (
+    config["evaluate"]["batch_size"] if config["evaluate"]["keras_accuracy"] else None
+)
 DATASET = config["data"]["dataset"]
 DATA_FILE = f"data/{DATASET}.npz"
 # Every job reading the data file checks it against the pin, its param: a new pin reruns

@@ -18,8 +18,7 @@ rule evaluate:
         data_sha256=DATA_SHA256,
         row=row,
         data=DATA_SUBSET,
-        # Whether the row also has the Keras model's accuracy and loss (keras_test_*).
-        keras_accuracy=config["evaluate"]["keras_accuracy"],
+        keras_batch_size=KERAS_BATCH_SIZE,
         code=code_meaning("evaluate"),
     script:
         "../scripts/evaluate.py"

@@ -15,7 +15,7 @@ rule time_inference:
     conda:
         "../../envs/fwprune.yaml"
     # Every core of a local run (--cores), so that Snakemake starts no other job beside a
-    # timing job: the runtime still uses config timing.threads. On SLURM the profile sets
+    # timing job: the runtime uses timing.threads, in the timing param. On SLURM the profile sets
     # cores: 1, so the job asks for one CPU and a node of its own (slurm/config.yaml).
     threads: workflow.resource_settings.cores or 1
     resources:

@@ -2,7 +2,8 @@
 
 Everything comes from the model's LiteRT twin, its saved state and file sizes, with no
 TensorFlow in the process (tests/test_litert.py checks); only `evaluate.keras_accuracy`
-loads the Keras model too, for its own accuracy and loss beside the twin's.
+loads the Keras model too, for its own accuracy and loss beside the twin's, and the batch
+size they were measured at (column keras_batch_size).
 """
 
 import pandas as pd
@@ -28,12 +29,14 @@ def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
     scores = litert.evaluate(inputs.litert, x, y, batch_size, threads)
     # The figures and claims read test_*: the accuracy of the model as shipped.
     row |= scores | {f"litert_{key}": value for key, value in scores.items()}
-    if params.keras_accuracy:
+    if params.keras_batch_size is not None:
         from fwprune.export import load_exported
         from fwprune.metrics import evaluate
 
-        keras_scores = evaluate(load_exported(inputs.model), x, y, batch_size=batch_size)
+        keras_batch_size = params.keras_batch_size
+        keras_scores = evaluate(load_exported(inputs.model), x, y, batch_size=keras_batch_size)
         row |= {f"keras_{key}": value for key, value in keras_scores.items()}
+        row["keras_batch_size"] = keras_batch_size
     # Against the unpruned checkpoint of the budget: its shapes and its files.
     model = litert.twin_layers(inputs.litert, inputs.model)
     row |= pruning_metrics(model, litert.twin_layers(inputs.dense_litert, inputs.dense))
@@ -44,7 +47,7 @@ def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
 
 
 def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -> None:
-    if params.keras_accuracy:
+    if params.keras_batch_size is not None:
         logger = runtime.configure(threads, params.row["seed"], log)
     else:
         logger = runtime.start(threads, log)
@@ -53,8 +56,9 @@ def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -
     write_table(pd.DataFrame([row]), output)
 
 
-# The batch size comes from the config, not params: it changes no number, so changing it
-# must not rerun the evaluation.
+# The twin's batch size comes from the config, not params: the twin's outputs are the same
+# at any batch size (README, "What reruns when"), so changing it must not rerun the
+# evaluation. The Keras model's, which changes its loss, is a param (keras_batch_size).
 main(
     snakemake.input,
     snakemake.output[0],

@@ -1,7 +1,8 @@
 """Per-example latency of a pruned model over the unpruned one of the same budget, and of
 a second copy of the unpruned one over it (the control), at the configured batch size and
 at a large batch (columns suffixed LARGE_BATCH), in the runtime of config `timing.runtime`:
-the models' LiteRT twins (the default; no TensorFlow in the process) or their Keras files."""
+the models' LiteRT twins (the default; no TensorFlow in the process) or their Keras files,
+with `timing.threads` threads. The row records both (columns runtime, timing_threads)."""
 
 import pandas as pd
 
@@ -14,8 +15,10 @@ from fwprune.timing import inference_latency_ratio, keras_forward
 LARGE_BATCH = "_large_batch"
 
 
-def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
-    timing = params.timing
+def main(wildcards, inputs, output: str, params, log: str) -> None:
+    # The rule claims every core only to keep other jobs off them: the runtime gets the
+    # configured timing threads, not the rule's.
+    timing, threads = params.timing, params.timing["threads"]
     if timing["runtime"] == "keras":
         from fwprune.export import load_exported
 
@@ -48,21 +51,11 @@ def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None
             forward=forward,
         )
     row = {"seed": params.seed, "budget": int(wildcards.budget), "method": wildcards.method}
-    row["runtime"] = timing["runtime"]
+    row |= {"runtime": timing["runtime"], "timing_threads": threads}
     if "sparsity" in wildcards.keys():  # a sweep's cell: its rows differ by sparsity
         row["target_sparsity"] = float(wildcards.sparsity)
     logger.info("%s", row | measured)
     write_table(pd.DataFrame([row | measured]), output)
 
 
-main(
-    snakemake.wildcards,
-    snakemake.input,
-    snakemake.output[0],
-    snakemake.params,
-    # The rule claims every core only to keep other jobs off them: the runtime gets the
-    # configured timing threads, not the rule's (read here, not from params: a thread
-    # count must not rerun the job).
-    snakemake.config["timing"]["threads"],
-    snakemake.log[0],
-)
+main(snakemake.wildcards, snakemake.input, snakemake.output[0], snakemake.params, snakemake.log[0])

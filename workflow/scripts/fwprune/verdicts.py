@@ -153,7 +153,9 @@ def verdict_changes(before: pd.DataFrame, after: pd.DataFrame, pairs, settings=N
     for key in sorted(judged["before"].keys() & judged["after"].keys()):
         budget, sparsity, method, other = key
         first, second = judged["before"][key][5], judged["after"][key][5]
-        changed = "yes" if first.verdict != second.verdict else "no"
+        # The outcome, not its note: "inconclusive (split seeds)" is still inconclusive.
+        outcomes = [c.verdict.split(" (")[0] for c in (first, second)]
+        changed = "yes" if outcomes[0] != outcomes[1] else "no"
         cells_ = [str(budget), f"{sparsity:g}", f"{method} − {other}"]
         cells_ += [first.interval(), first.verdict, second.interval(), f"**{second.verdict}**"]
         lines.append("| " + " | ".join([*cells_, changed]) + " |")

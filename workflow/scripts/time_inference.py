@@ -14,17 +14,17 @@ from fwprune.timing import inference_latency_ratio, keras_forward
 LARGE_BATCH = "_large_batch"
 
 
-def main(wildcards, inputs, output: str, params, threads: int, log: str) -> None:
+def main(wildcards, inputs, output: str, params, threads: int, log) -> None:
     timing = params.timing
     if timing["runtime"] == "keras":
         from fwprune.export import load_exported
 
-        logger = runtime.configure(threads, params.seed, log)
+        logger = runtime.configure(threads, params.seed, log.text, log.work)
         # The dense model loaded twice: the second, separate copy is the control.
         models = [load_exported(inputs.pruned), *(load_exported(inputs.dense) for _ in range(2))]
         forward = keras_forward
     else:
-        logger = runtime.start(threads, log)
+        logger = runtime.start(threads, log.text, log.work)
         # Each model in an interpreter of its own: the control is a second interpreter.
         models = [inputs.pruned_litert, inputs.dense_litert, inputs.dense_litert]
 
@@ -64,5 +64,5 @@ main(
     # configured timing threads, not the rule's (read here, not from params: a thread
     # count must not rerun the job).
     snakemake.config["timing"]["threads"],
-    snakemake.log[0],
+    snakemake.log,
 )

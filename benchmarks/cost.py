@@ -6,15 +6,18 @@
 Prints (jobs' CPU + Snakemake's own CPU) ÷ (epochs trained × one plain `model.fit` epoch's
 CPU), issue 10's goal being ≤ 1.15, and where the rest goes, by rule. The parts:
 
-- jobs' CPU: the `cpu_time` column of every `*.benchmark.tsv` under RUN/results and
-  RUN/data (the sweeps', results/NAME/ for each sweep NAME, only with --with-sweep);
+- the jobs: one per `*.benchmark.tsv` under RUN/results and RUN/data (the sweeps',
+  results/NAME/ for each sweep NAME, only with --with-sweep);
+- jobs' CPU: each job's own, exact, from its work record, [STEM.]RULE.work.json beside its
+  benchmark file (`fwprune.runtime.write_work`: the job's process and its children, user +
+  system, at its exit). Records written before they held it (docs/runs/cost-grid and
+  scheduler-smoke) give none: such a job's CPU is its benchmark's sampled `cpu_time`;
 - Snakemake's own CPU: `--snakemake-cpu S`, or what is left of `--total-cpu S` or of
   `/usr/bin/time -v`'s user + system time (`--time-log`, the whole process tree) once the
-  jobs' CPU is taken out; that includes the CPU jobs spend after their benchmark's last
-  sample (Snakemake samples every 30 s after a job's first 15 s, and not at its end),
-  estimated and named apart;
-- epochs trained: each training job's work record, [STEM.]RULE.work.json beside its
-  benchmark file (`fwprune.io.write_work`: epochs and examples);
+  jobs' CPU is taken out; for sampled jobs that includes the CPU they spent after their
+  benchmark's last sample (Snakemake samples every 30 s after a job's first 15 s, and not
+  at its end), estimated and named apart;
+- epochs trained: the training jobs' work records (epochs and examples);
 - one plain `fit` epoch: measured here, `benchmarks.bench`'s plain model (SGD, batch 128) on
   as many MNIST examples as the run's epochs had (their work records), one thread, the
   median CPU of --rounds epochs after one warm-up epoch;
@@ -53,17 +56,18 @@ DENSE_SAMPLING_SECONDS, SAMPLE_INTERVAL_SECONDS = 15.0, 30.0
 @dataclass(frozen=True)
 class Job:
     rule: str
-    cpu: float  # seconds, the benchmark's cpu_time
+    cpu: float  # seconds: its work record's, or else the benchmark's sampled cpu_time
     epochs: int  # training epochs its work record gives (0 for a job that trains none)
     examples: int  # examples those epochs passed over
     seconds: float = 0.0  # wall time, the benchmark's s
+    exact: bool = False  # whether `cpu` is the job's own record, not the benchmark's
 
     @property
     def unsampled_cpu(self) -> float:
-        """An estimate of the CPU after the benchmark's last sample: the time after it at
-        the job's mean rate up to it. Snakemake counts it as its own (the total minus the
-        jobs'), though the job spent it."""
-        if self.seconds <= DENSE_SAMPLING_SECONDS:
+        """For a sampled job, an estimate of the CPU after the benchmark's last sample: the
+        time after it at the job's mean rate up to it. Snakemake counts it as its own (the
+        total minus the jobs'), though the job spent it."""
+        if self.exact or self.seconds <= DENSE_SAMPLING_SECONDS:
             return 0.0
         intervals = (self.seconds - DENSE_SAMPLING_SECONDS) // SAMPLE_INTERVAL_SECONDS
         last_sample = DENSE_SAMPLING_SECONDS + intervals * SAMPLE_INTERVAL_SECONDS
@@ -77,13 +81,14 @@ def in_sweep(benchmark: Path, run: Path) -> bool:
 
 
 def work_of(benchmark: Path) -> dict:
-    """The work record beside a benchmark file; a job without one trained nothing."""
+    """The work record beside a benchmark file; a job without one (written before every
+    job had one) trained nothing."""
     record = benchmark.with_name(benchmark.name.removesuffix(SUFFIX) + WORK_SUFFIX)
     return json.loads(record.read_text()) if record.exists() else {"epochs": 0, "examples": 0}
 
 
 def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
-    """Every job of the run: its rule, benchmark CPU and the training it records."""
+    """Every job of the run: its rule, CPU and the training it records."""
     jobs = []
     for benchmark in sorted(
         f for top in ("results", "data") for f in (run / top).rglob(f"*{SUFFIX}")
@@ -92,9 +97,11 @@ def job_records(run: Path, with_sweep: bool = False) -> list[Job]:
             continue
         lines = benchmark.read_text().splitlines()
         header, values = lines[0].split("\t"), lines[-1].split("\t")
-        cpu, seconds = (float(values[header.index(key)]) for key in ("cpu_time", "s"))
+        sampled, seconds = (float(values[header.index(key)]) for key in ("cpu_time", "s"))
         work = work_of(benchmark)
-        jobs.append(Job(rule_of(benchmark), cpu, work["epochs"], work["examples"], seconds))
+        cpu = work.get("cpu_seconds", sampled)
+        jobs.append(Job(rule_of(benchmark), cpu, work["epochs"], work["examples"], seconds,
+                        exact="cpu_seconds" in work))  # fmt: skip
     return jobs
 
 
@@ -192,13 +199,32 @@ def report(cost: Cost) -> str:
         f"({cost.epochs} epochs × {cost.plain_epoch_cpu:.2f} s per plain fit epoch = "
         f"{cost.training_cpu:.0f} s) = **{cost.ratio:.3f}** (goal ≤ {GOAL}: {met})"
     )
+    return summary + "\n\n" + snakemake_note(cost) + "\n\n" + "\n".join(lines)
+
+
+def snakemake_note(cost: Cost) -> str:
+    """What "Snakemake's own" holds: Snakemake's processes, and, for jobs that recorded no
+    CPU of their own, their CPU after their benchmark's last sample (estimated)."""
     processes = cost.snakemake_cpu - cost.unsampled_cpu
-    split = (
+    per_job = f"{processes:.0f} s ({processes / len(cost.jobs):.2f} s per job)"
+    sampled = sum(not job.exact for job in cost.jobs)
+    if not sampled:
+        return (
+            f"Every job's CPU is its own work record (its process and children, at its exit): "
+            f"Snakemake's own, {per_job}, is Snakemake's processes, with each job's shell and "
+            f"the end of its exit after the record."
+        )
+    note = (
         f"Of Snakemake's own, about {cost.unsampled_cpu:.0f} s is the jobs' CPU after their "
         f"benchmark's last sample (an estimate, `Job.unsampled_cpu`), the other "
-        f"{processes:.0f} s ({processes / len(cost.jobs):.2f} s per job) Snakemake's processes."
+        f"{per_job} Snakemake's processes."
     )
-    return summary + "\n\n" + split + "\n\n" + "\n".join(lines)
+    if sampled < len(cost.jobs):
+        note = (
+            f"{sampled} of the {len(cost.jobs)} jobs recorded no CPU of their own (older "
+            f"records): their CPU is their benchmark's samples. " + note
+        )
+    return note
 
 
 def plain_epoch_cpu(data: Path, examples: int | None, rounds: int) -> np.ndarray:

@@ -177,3 +177,14 @@ def test_pruning_reaches_its_own_method_and_what_that_imports():
     # A job building the paper's CNN does not depend on LeNet-5's file.
     cnn = set(code_digests(library.parent / "pretrain.py", library, {"networks": ["cnn"]}))
     assert "fwprune/networks/cnn.py" in cnn and "fwprune/networks/lenet5.py" not in cnn
+
+
+def test_a_module_shared_by_scripts_is_parsed_once():
+    """The workflow asks for every script's digests: a module they share is read (parsed,
+    walked, digested) once per text, not once per script."""
+    library = REPO / "workflow" / "scripts" / "fwprune"
+    scripts = [library.parent / f"{name}.py" for name in ("pretrain", "prune", "finetune")]
+    meaning_digest.cache_clear()
+    digests = [code_digests(script, library) for script in scripts]
+    files = set().union(*digests)
+    assert meaning_digest.cache_info().misses == len(files) < sum(map(len, digests))

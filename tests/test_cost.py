@@ -38,21 +38,28 @@ JOBS = [
 ]
 
 
-def write_run(run: Path) -> Path:
+def write_run(run: Path, exact: bool = False) -> Path:
+    """The jobs' benchmark files and work records: as before work records held the CPU
+    (only training jobs have one), or, `exact`, as now: every job's record holds its CPU,
+    and its benchmark's sampled cpu_time is a third short of it."""
     for stem, cpu, epochs in JOBS:
         path = run / stem
         path.parent.mkdir(parents=True, exist_ok=True)
+        sampled = cpu * 2 / 3 if exact else cpu
         path.with_name(path.name + ".benchmark.tsv").write_text(
-            HEADER + f"9.0\t0:00:09\t1000\t3000\t700\t800\t0\t0\t60\t{cpu}\n"
+            HEADER + f"99.0\t0:01:39\t1000\t3000\t700\t800\t0\t0\t60\t{sampled}\n"
         )
-        if epochs is not None:
-            work = {"epochs": epochs, "examples": epochs * EXAMPLES}
+        work = {"epochs": epochs or 0, "examples": (epochs or 0) * EXAMPLES}
+        if exact:
+            work["cpu_seconds"] = cpu
+        if epochs is not None or exact:
             path.with_name(path.name + ".work.json").write_text(json.dumps(work))
     return run
 
 
-def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_work_records(tmp_path):
-    jobs = job_records(write_run(tmp_path))
+@pytest.mark.parametrize("exact", [False, True], ids=["sampled", "exact"])
+def test_jobs_rules_cpu_and_epochs_from_benchmarks_and_work_records(tmp_path, exact):
+    jobs = job_records(write_run(tmp_path, exact))
     assert len(jobs) == 9  # the sweep's left out
     by_rule = {job.rule: job for job in jobs}
     assert by_rule["prune"].cpu == 50.0 and by_rule["prune"].epochs == 4
@@ -71,8 +78,10 @@ def test_epochs_of_different_sizes_are_refused(tmp_path):
     assert examples_per_epoch([job for job in jobs if job.rule == "download"]) is None
 
 
-def test_ratio_and_where_the_rest_goes(tmp_path):
-    jobs = job_records(write_run(tmp_path))
+@pytest.mark.parametrize("exact", [False, True], ids=["sampled", "exact"])
+def test_ratio_and_where_the_rest_goes(tmp_path, exact):
+    jobs = job_records(write_run(tmp_path, exact))
+    assert all(job.exact == exact for job in jobs)
     cost = Cost(jobs, snakemake_cpu=12.0, plain_epoch_cpu=10.0, job_fixed_cpu=4.0)
     assert cost.jobs_cpu == 98.0
     assert cost.training_cpu == 60.0  # 6 epochs × 10 s
@@ -87,8 +96,35 @@ def test_ratio_and_where_the_rest_goes(tmp_path):
     assert "**1.833**" in text and "not met" in text
     assert "| Snakemake (own) | 0 | 12 |" in text
     assert "| **all** | 9 | 110 |" in text
-    # The fake jobs took 9 s each: all sampled, every second of Snakemake's its own.
-    assert "about 0 s is the jobs' CPU" in text and "12 s (1.33 s per job)" in text
+
+
+def test_snakemake_own_is_all_snakemake_when_every_job_recorded_its_cpu(tmp_path):
+    jobs = job_records(write_run(tmp_path, exact=True))
+    assert sum(job.unsampled_cpu for job in jobs) == 0  # no estimate for a recorded job
+    text = report(Cost(jobs, snakemake_cpu=12.0, plain_epoch_cpu=10.0))
+    assert "Every job's CPU is its own work record" in text and "unsampled" not in text
+
+
+def test_sampled_jobs_tail_is_estimated_apart_from_snakemake(tmp_path):
+    """Records without CPU (docs/runs/cost-grid's): the benchmark's samples, and the
+    estimated CPU after the last of them named apart from Snakemake's processes."""
+    jobs = job_records(write_run(tmp_path))
+    tail = sum(job.unsampled_cpu for job in jobs)  # 99-s jobs, last sampled at 75 s
+    assert tail == pytest.approx(98.0 * 24 / 75)
+    text = report(Cost(jobs, snakemake_cpu=12.0 + tail, plain_epoch_cpu=10.0))
+    assert f"about {tail:.0f} s is the jobs' CPU after" in text
+    assert "the other 12 s (1.33 s per job) Snakemake's processes" in text
+    assert "recorded no CPU" not in text
+
+
+def test_a_run_mixing_recorded_and_sampled_jobs_says_how_many_are_which(tmp_path):
+    write_run(tmp_path, exact=True)
+    (tmp_path / "results/aggregate.work.json").unlink()
+    jobs = job_records(tmp_path)
+    assert [job.rule for job in jobs if not job.exact] == ["aggregate"]
+    assert sum(job.cpu for job in jobs) == pytest.approx(98.0 - 1.0 / 3)
+    text = report(Cost(jobs, snakemake_cpu=12.0, plain_epoch_cpu=10.0))
+    assert text.count("1 of the 9 jobs recorded no CPU of their own") == 1
 
 
 @pytest.mark.parametrize(
@@ -139,10 +175,10 @@ RECORD_PATH = re.compile(r"^        (?:\w+=)?f?\"([^\"]+)\"", re.M)
 RECORD_SUFFIXES = (".log", ".work.json", ".benchmark.tsv")
 
 
-def test_every_log_and_benchmark_file_is_named_by_its_rule():
+def test_every_job_has_a_log_work_record_and_benchmark_named_by_its_rule():
     """What benchmarks.cost reads from a path: [STEM.]RULE.log, [STEM.]RULE.work.json and
-    [STEM.]RULE.benchmark.tsv."""
-    checked = 0
+    [STEM.]RULE.benchmark.tsv, each of them declared by every rule that runs a job."""
+    records = {}
     for rules in (REPO / "workflow" / "rules").glob("*.smk"):
         for plain, derived, body in RULE.findall(rules.read_text()):
             name = plain or derived
@@ -152,9 +188,9 @@ def test_every_log_and_benchmark_file_is_named_by_its_rule():
                     assert suffix, path
                     stem = path.removesuffix(suffix)
                     assert rule_of(Path(stem + ".benchmark.tsv")) == name, path
-                    checked += 1
-    # The 19 rules that run a job have a log and a benchmark; the 5 that train, a work record.
-    assert checked >= 2 * 19 + 5
+                    records.setdefault(name, set()).add(suffix)
+    assert len(records) >= 19  # the rules that run a job
+    assert records == dict.fromkeys(records, set(RECORD_SUFFIXES))
 
 
 # Committed runs: a folder under docs/runs/ with a cost.md, made from its records/, its

@@ -79,20 +79,22 @@ def test_rows_record_training_spent_and_config(smoke_metrics):
     assert (smoke_metrics.validation_accuracy != smoke_metrics.test_accuracy).any()
 
 
-def test_each_training_job_records_the_epochs_it_trained(smoke_run):
-    """The work records benchmarks.cost reads: one pre-training epoch per checkpoint, and a
-    method's pruning and fine-tuning together the epochs its rows say it spent, every epoch
-    over the training subset."""
+def test_each_job_records_its_cpu_and_the_epochs_it_trained(smoke_run):
+    """The work records benchmarks.cost reads: every job's CPU; one pre-training epoch per
+    checkpoint, and a method's pruning and fine-tuning together the epochs its rows say it
+    spent, every epoch over the training subset."""
 
     def work(path):
         return json.loads((smoke_run / "results" / path).read_text())
 
+    benchmarks = [*smoke_run.glob("results/**/*.benchmark.tsv"), *smoke_run.glob("data/*.tsv")]
+    for benchmark in benchmarks:
+        record = benchmark.with_name(benchmark.name.replace(".benchmark.tsv", ".work.json"))
+        assert json.loads(record.read_text())["cpu_seconds"] > 0, record
     size = SMOKE["data"]["train_size"]
     for epoch in (1, 2):
-        assert work(f"seed0/pretrain/epoch{epoch}.pretrain.work.json") == {
-            "epochs": 1,
-            "examples": size,
-        }
+        record = work(f"seed0/pretrain/epoch{epoch}.pretrain.work.json")
+        assert record["epochs"] == 1 and record["examples"] == size
     for method, spent in SPENT.items():
         prune, finetune = (
             work(f"seed0/budget1/{method}/{rule}.work.json") for rule in ("prune", "finetune")

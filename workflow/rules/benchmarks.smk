@@ -10,7 +10,8 @@ rule benchmarks:
             category="Performance",
         ),
     log:
-        "results/benchmarks.log",
+        text="results/benchmarks.log",
+        work="results/benchmarks.work.json",
     benchmark:
         "results/benchmarks.benchmark.tsv"
     conda:

@@ -2,7 +2,8 @@ rule download:
     output:
         "data/{dataset}.npz",
     log:
-        "data/{dataset}.download.log",
+        text="data/{dataset}.download.log",
+        work="data/{dataset}.download.work.json",
     benchmark:
         "data/{dataset}.download.benchmark.tsv"
     conda:

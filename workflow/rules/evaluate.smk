@@ -5,7 +5,8 @@ rule evaluate:
     output:
         f"{RUN}/{{model}}/metrics.tsv",
     log:
-        f"{RUN}/{{model}}/evaluate.log",
+        text=f"{RUN}/{{model}}/evaluate.log",
+        work=f"{RUN}/{{model}}/evaluate.work.json",
     benchmark:
         f"{RUN}/{{model}}/evaluate.benchmark.tsv"
     conda:
@@ -34,7 +35,8 @@ rule aggregate:
             "results/metrics.tsv", caption="../report/metrics.rst", category="Metrics"
         ),
     log:
-        "results/aggregate.log",
+        text="results/aggregate.log",
+        work="results/aggregate.work.json",
     benchmark:
         "results/aggregate.benchmark.tsv"
     conda:

@@ -12,7 +12,8 @@ rule plot:
             for name in paths.FIGURES
         },
     log:
-        "results/figures/plot.log",
+        text="results/figures/plot.log",
+        work="results/figures/plot.work.json",
     benchmark:
         "results/figures/plot.benchmark.tsv"
     conda:
@@ -33,7 +34,8 @@ rule claims:
     output:
         report("results/claims.md", caption="../report/claims.rst", category="Metrics"),
     log:
-        "results/claims.log",
+        text="results/claims.log",
+        work="results/claims.work.json",
     benchmark:
         "results/claims.benchmark.tsv"
     conda:

@@ -1,9 +1,10 @@
 # The sweeps (config `sweeps`, one entry each): every method of a sweep at each of its
 # sparsities and budgets, with equal training after the checkpoint, into results/{sweep}/.
 # Each sweep is its own target (`snakemake NAME`), not part of the default run. One rule
-# set serves them all: a new sweep is a config entry. Every log and benchmark file, here
-# and in the other rule files, is named [STEM.]RULE.log and [STEM.]RULE.benchmark.tsv, so
-# that whatever reads them later (benchmarks/cost.py) finds the rule in the path.
+# set serves them all: a new sweep is a config entry. Every log, work record and benchmark
+# file, here and in the other rule files, is named [STEM.]RULE.log, [STEM.]RULE.work.json
+# and [STEM.]RULE.benchmark.tsv, so that whatever reads them later (benchmarks/cost.py)
+# finds the rule in the path.
 
 
 use rule prune as sweep_prune with:
@@ -68,7 +69,8 @@ use rule evaluate as sweep_evaluate with:
     output:
         f"{CELL}/metrics.tsv",
     log:
-        f"{CELL}/sweep_evaluate.log",
+        text=f"{CELL}/sweep_evaluate.log",
+        work=f"{CELL}/sweep_evaluate.work.json",
     benchmark:
         f"{CELL}/sweep_evaluate.benchmark.tsv"
 
@@ -84,7 +86,8 @@ use rule time_inference as sweep_time_inference with:
     output:
         f"{CELL}/timing.tsv",
     log:
-        f"{CELL}/sweep_time_inference.log",
+        text=f"{CELL}/sweep_time_inference.log",
+        work=f"{CELL}/sweep_time_inference.work.json",
     benchmark:
         f"{CELL}/sweep_time_inference.benchmark.tsv"
 
@@ -96,7 +99,8 @@ use rule aggregate as sweep_aggregate with:
         table="results/{sweep}/metrics.parquet",
         text="results/{sweep}/metrics.tsv",
     log:
-        "results/{sweep}/sweep_aggregate.log",
+        text="results/{sweep}/sweep_aggregate.log",
+        work="results/{sweep}/sweep_aggregate.work.json",
     benchmark:
         "results/{sweep}/sweep_aggregate.benchmark.tsv"
 
@@ -113,7 +117,8 @@ rule sweep_plot:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/sweep_plot.log",
+        text="results/{sweep}/sweep_plot.log",
+        work="results/{sweep}/sweep_plot.work.json",
     benchmark:
         "results/{sweep}/sweep_plot.benchmark.tsv"
     conda:
@@ -140,7 +145,8 @@ rule sweep_verdicts:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/sweep_verdicts.log",
+        text="results/{sweep}/sweep_verdicts.log",
+        work="results/{sweep}/sweep_verdicts.work.json",
     benchmark:
         "results/{sweep}/sweep_verdicts.benchmark.tsv"
     conda:
@@ -171,7 +177,8 @@ rule sweep_cost_plot:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/sweep_cost_plot.log",
+        text="results/{sweep}/sweep_cost_plot.log",
+        work="results/{sweep}/sweep_cost_plot.work.json",
     benchmark:
         "results/{sweep}/sweep_cost_plot.benchmark.tsv"
     conda:
@@ -201,7 +208,8 @@ rule sweep_tradeoffs:
             subcategory="{sweep}",
         ),
     log:
-        "results/{sweep}/sweep_tradeoffs.log",
+        text="results/{sweep}/sweep_tradeoffs.log",
+        work="results/{sweep}/sweep_tradeoffs.work.json",
     benchmark:
         "results/{sweep}/sweep_tradeoffs.benchmark.tsv"
     conda:

@@ -9,7 +9,8 @@ rule time_inference:
     output:
         f"{RUN}/{{method}}/timing.tsv",
     log:
-        f"{RUN}/{{method}}/time_inference.log",
+        text=f"{RUN}/{{method}}/time_inference.log",
+        work=f"{RUN}/{{method}}/time_inference.work.json",
     benchmark:
         f"{RUN}/{{method}}/time_inference.benchmark.tsv"
     conda:

@@ -51,7 +51,8 @@ use rule sweep_evaluate as tune_evaluate with:
     output:
         f"{TRIAL}/metrics.tsv",
     log:
-        f"{TRIAL}/tune_evaluate.log",
+        text=f"{TRIAL}/tune_evaluate.log",
+        work=f"{TRIAL}/tune_evaluate.work.json",
     benchmark:
         f"{TRIAL}/tune_evaluate.benchmark.tsv"
 
@@ -65,7 +66,8 @@ rule tune_select:
         trials="results/{sweep}/tune/trials.tsv",
         winners="results/{sweep}/tune/winners.yaml",
     log:
-        "results/{sweep}/tune/tune_select.log",
+        text="results/{sweep}/tune/tune_select.log",
+        work="results/{sweep}/tune/tune_select.work.json",
     benchmark:
         "results/{sweep}/tune/tune_select.benchmark.tsv"
     conda:

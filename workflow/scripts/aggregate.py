@@ -10,8 +10,8 @@ from fwprune.io import read_table, write_table
 KEYS = [key for key in tables.ROW if key != "param_granularity"]
 
 
-def main(tables: list[str], timings: list[str], output, log: str) -> None:
-    runtime.log_to(log)
+def main(tables: list[str], timings: list[str], output, log) -> None:
+    runtime.log_to(log.text, log.work)
     merged = pd.concat([read_table(path) for path in tables], ignore_index=True)
     keys = [key for key in KEYS if key in merged]
     if timings:  # a sweep may be untimed
@@ -23,4 +23,4 @@ def main(tables: list[str], timings: list[str], output, log: str) -> None:
     write_table(merged, output.text)  # the same rows, readable without pandas
 
 
-main(snakemake.input.tables, snakemake.input.timings, snakemake.output, snakemake.log[0])
+main(snakemake.input.tables, snakemake.input.timings, snakemake.output, snakemake.log)

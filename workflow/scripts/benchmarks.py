@@ -7,8 +7,8 @@ from fwprune.io import read_table, write_table
 from fwprune.plots import save_figure, stage_time_figure
 
 
-def main(records: list[dict], output, log: str) -> None:
-    runtime.log_to(log)
+def main(records: list[dict], output, log) -> None:
+    runtime.log_to(log.text, log.work)
     rows = [
         {key: value for key, value in record.items() if key != "path"}
         | read_table(record["path"]).iloc[0][["s", "max_rss", "cpu_time"]].to_dict()
@@ -19,4 +19,4 @@ def main(records: list[dict], output, log: str) -> None:
     save_figure(stage_time_figure(table), [output.figure, output.figure_png])
 
 
-main(snakemake.params.records, snakemake.output, snakemake.log[0])
+main(snakemake.params.records, snakemake.output, snakemake.log)

@@ -4,8 +4,8 @@ from fwprune import runtime
 from fwprune.sources import download_dataset
 
 
-def main(dataset: str, output: str, timeout: float, log: str) -> None:
-    runtime.log_to(log)
+def main(dataset: str, output: str, timeout: float, log) -> None:
+    runtime.log_to(log.text, log.work)
     download_dataset(dataset, output, timeout=timeout)
 
 
@@ -15,5 +15,5 @@ main(
     snakemake.wildcards.dataset,
     snakemake.output[0],
     snakemake.config["data"]["download_timeout"],
-    snakemake.log[0],
+    snakemake.log,
 )

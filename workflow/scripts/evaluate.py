@@ -46,11 +46,11 @@ def metrics_row(inputs, params, batch_size: int, threads: int) -> dict:
     return row
 
 
-def main(inputs, output: str, params, batch_size: int, threads: int, log: str) -> None:
+def main(inputs, output: str, params, batch_size: int, threads: int, log) -> None:
     if params.keras_batch_size is not None:
-        logger = runtime.configure(threads, params.row["seed"], log)
+        logger = runtime.configure(threads, params.row["seed"], log.text, log.work)
     else:
-        logger = runtime.start(threads, log)
+        logger = runtime.start(threads, log.text, log.work)
     row = metrics_row(inputs, params, batch_size, threads)
     logger.info("%s", row)
     write_table(pd.DataFrame([row]), output)
@@ -65,5 +65,5 @@ main(
     snakemake.params,
     snakemake.config["evaluate"]["batch_size"],
     snakemake.threads,
-    snakemake.log[0],
+    snakemake.log,
 )

@@ -2,28 +2,27 @@
 the state, the exported model and its LiteRT twins (float32 and sparse format)."""
 
 from fwprune import runtime
-from fwprune.io import copy_file, write_work
+from fwprune.io import copy_file
 
 
 def main(inputs, output, params, threads: int, log) -> None:
     if params.epochs == 0:
         # No TensorFlow at all for a copy: its start-up would be most of the job's time.
-        runtime.log_to(log.text).info("finetune_epochs is 0: copying the pruned model")
+        runtime.log_to(log.text, log.work).info("finetune_epochs is 0: copying the pruned model")
         for key in ("state", "model", "litert", "litert_sparse"):
             copy_file(inputs[key], output[key])
-        write_work(log.work, epochs=0, examples=0)
         return
     from fwprune.data import load_dataset, prepare
     from fwprune.training import MaskedNetwork
 
-    runtime.configure(threads, params.seed, log.text)
+    runtime.configure(threads, params.seed, log.text, log.work)
     train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
     network = MaskedNetwork(
         **params.train, seed=params.seed, network=params.network, granularity=params.granularity
     ).restore(inputs.state)
     network.train(*train, epochs=params.epochs)
     network.save(output.state, output.model, output.litert, output.litert_sparse)
-    write_work(log.work, network.epochs_run, network.examples_run)
+    runtime.record_training(network.epochs_run, network.examples_run)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log)

@@ -7,8 +7,8 @@ from fwprune.io import atomic_output, read_table
 REPORTS = {"claims": claims.report, "sweep": verdicts.report}
 
 
-def main(judge: str, metrics: str, settings: dict, output: str, log: str) -> None:
-    logger = runtime.log_to(log)
+def main(judge: str, metrics: str, settings: dict, output: str, log) -> None:
+    logger = runtime.log_to(log.text, log.work)
     text = REPORTS[judge](read_table(metrics), settings=settings).rstrip("\n") + "\n"
     logger.info("%s", text)
     with atomic_output(output) as temporary:
@@ -20,5 +20,5 @@ main(
     snakemake.input.metrics,
     snakemake.params.verdicts,
     snakemake.output[0],
-    snakemake.log[0],
+    snakemake.log,
 )

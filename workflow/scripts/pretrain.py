@@ -2,12 +2,11 @@
 
 from fwprune import runtime
 from fwprune.data import load_dataset, prepare
-from fwprune.io import write_work
 from fwprune.training import MaskedNetwork
 
 
 def main(inputs, output, params, threads: int, log) -> None:
-    logger = runtime.configure(threads, params.seed, log.text)
+    logger = runtime.configure(threads, params.seed, log.text, log.work)
     train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
     network = MaskedNetwork(**params.train, seed=params.seed, network=params.network)
     if "state" in inputs.keys():
@@ -15,7 +14,7 @@ def main(inputs, output, params, threads: int, log) -> None:
     logger.info("training epoch %d on %d examples", network.epochs_trained + 1, len(train[1]))
     network.train(*train, epochs=1)
     network.save(output.state, output.model, output.litert, output.litert_sparse)
-    write_work(log.work, network.epochs_run, network.examples_run)
+    runtime.record_training(network.epochs_run, network.examples_run)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log)

@@ -4,13 +4,12 @@ import numpy as np
 
 from fwprune import runtime
 from fwprune.data import load_dataset, prepare
-from fwprune.io import write_work
 from fwprune.methods import prune
 from fwprune.training import MaskedNetwork
 
 
 def main(inputs, output, params, threads: int, log) -> None:
-    logger = runtime.configure(threads, params.seed, log.text)
+    logger = runtime.configure(threads, params.seed, log.text, log.work)
     train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
     granularity = params.method["granularity"]
     network = MaskedNetwork(
@@ -25,7 +24,7 @@ def main(inputs, output, params, threads: int, log) -> None:
     # One generator per seed: every method and budget draws the same subsamples.
     prune(params.algorithm, network, train, params.method, np.random.default_rng(params.seed))
     network.save(output.state, output.model, output.litert, output.litert_sparse)
-    write_work(log.work, network.epochs_run, network.examples_run)
+    runtime.record_training(network.epochs_run, network.examples_run)
 
 
 main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log)

@@ -7,8 +7,8 @@ from fwprune.io import atomic_output, read_table
 from fwprune.tradeoffs import report
 
 
-def main(sweeps: list[str], base: list[str], output: str, log: str) -> None:
-    logger = runtime.log_to(log)
+def main(sweeps: list[str], base: list[str], output: str, log) -> None:
+    logger = runtime.log_to(log.text, log.work)
     text = report(
         pd.concat(map(read_table, sweeps), ignore_index=True),
         pd.concat(map(read_table, base), ignore_index=True),
@@ -18,4 +18,4 @@ def main(sweeps: list[str], base: list[str], output: str, log: str) -> None:
         temporary.write_text(text)
 
 
-main(snakemake.input.sweeps, snakemake.input.base, snakemake.output[0], snakemake.log[0])
+main(snakemake.input.sweeps, snakemake.input.base, snakemake.output[0], snakemake.log)

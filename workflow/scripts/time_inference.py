@@ -15,19 +15,19 @@ from fwprune.timing import inference_latency_ratio, keras_forward
 LARGE_BATCH = "_large_batch"
 
 
-def main(wildcards, inputs, output: str, params, log: str) -> None:
+def main(wildcards, inputs, output: str, params, log) -> None:
     # The rule claims every core only to keep other jobs off them: the runtime gets the
     # configured timing threads, not the rule's.
     timing, threads = params.timing, params.timing["threads"]
     if timing["runtime"] == "keras":
         from fwprune.export import load_exported
 
-        logger = runtime.configure(threads, params.seed, log)
+        logger = runtime.configure(threads, params.seed, log.text, log.work)
         # The dense model loaded twice: the second, separate copy is the control.
         models = [load_exported(inputs.pruned), *(load_exported(inputs.dense) for _ in range(2))]
         forward = keras_forward
     else:
-        logger = runtime.start(threads, log)
+        logger = runtime.start(threads, log.text, log.work)
         # Each model in an interpreter of its own: the control is a second interpreter.
         models = [inputs.pruned_litert, inputs.dense_litert, inputs.dense_litert]
 
@@ -58,4 +58,4 @@ def main(wildcards, inputs, output: str, params, log: str) -> None:
     write_table(pd.DataFrame([row | measured]), output)
 
 
-main(snakemake.wildcards, snakemake.input, snakemake.output[0], snakemake.params, snakemake.log[0])
+main(snakemake.wildcards, snakemake.input, snakemake.output[0], snakemake.params, snakemake.log)

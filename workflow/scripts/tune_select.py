@@ -7,8 +7,8 @@ from fwprune import runtime, tuning
 from fwprune.io import read_table, write_table
 
 
-def main(trial_tables: list[str], output, searched: dict, log: str) -> None:
-    logger = runtime.log_to(log)
+def main(trial_tables: list[str], output, searched: dict, log) -> None:
+    logger = runtime.log_to(log.text, log.work)
     # Row by row, so that each keeps its own types (a concatenated column of a setting one
     # method lacks turns its integers into floats).
     trials = [read_table(path).to_dict("records")[0] for path in trial_tables]
@@ -24,4 +24,4 @@ def main(trial_tables: list[str], output, searched: dict, log: str) -> None:
     tuning.write_winners(winning, searched, output.winners)
 
 
-main(snakemake.input.trials, snakemake.output, snakemake.params.searched, snakemake.log[0])
+main(snakemake.input.trials, snakemake.output, snakemake.params.searched, snakemake.log)

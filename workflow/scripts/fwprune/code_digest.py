@@ -15,6 +15,7 @@ differs; a new Python reruns everything once, which a new interpreter may warran
 """
 
 import ast
+import functools
 import hashlib
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+# Cached by source text: the workflow asks for the digests of ~15 scripts (and a prune
+# job's per method), which share most library modules; an edited file is new text.
+@functools.cache
 def meaning_digest(source: str) -> str:
     """SHA-256 of the syntax tree of `source` without docstrings (so also without comments,
     blank lines and layout, which the parser drops)."""
@@ -39,7 +43,8 @@ def meaning_digest(source: str) -> str:
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
-def imported_names(source: str, package: str, here: str | None = None) -> set[str]:
+@functools.cache  # as meaning_digest
+def imported_names(source: str, package: str, here: str | None = None) -> frozenset[str]:
     """Dotted names under `package` that `source` imports, anywhere in its code (imports
     inside functions too), with the packages holding them, which run first. `from p.m import
     f` yields `p`, `p.m` and `p.m.f`: whether `f` is a module is for the caller to see.
@@ -57,7 +62,7 @@ def imported_names(source: str, package: str, here: str | None = None) -> set[st
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
     parts = [name.split(".") for name in names if name.split(".")[0] == package]
-    return {".".join(name[:end]) for name in parts for end in range(1, len(name) + 1)}
+    return frozenset(".".join(name[:end]) for name in parts for end in range(1, len(name) + 1))
 
 
 def module_file(name: str, library: Path) -> Path | None:

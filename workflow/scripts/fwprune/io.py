@@ -27,13 +27,6 @@ def atomic_output(path):
         temporary.unlink(missing_ok=True)
 
 
-def write_work(path, epochs: int, examples: int) -> None:
-    """A training job's work as data (JSON): the epochs it trained and the examples they
-    passed over. `benchmarks.cost` reads it beside the job's benchmark file."""
-    with atomic_output(path) as temporary:
-        temporary.write_text(json.dumps({"epochs": epochs, "examples": examples}) + "\n")
-
-
 def copy_file(source, destination) -> None:
     with atomic_output(destination) as temporary:
         shutil.copyfile(source, temporary)

@@ -98,7 +98,7 @@ class MaskedNetwork:
         self.granularity = granularity
         self.method_state = None
         self.epochs_trained = 0
-        # This process's training, for its job's work record (`fwprune.io.write_work`).
+        # This process's training, for its job's work record (`runtime.record_training`).
         self.epochs_run = self.examples_run = 0
 
     # --- masks and latent weights (`fwprune.masking`) -------------------------------

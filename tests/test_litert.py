@@ -132,7 +132,8 @@ class named(dict):  # Snakemake's named lists, as the scripts read them
 
 snakemake = SimpleNamespace(
     input=named(job["input"]), output=[job["output"]], params=named(job["params"]),
-    config=job["config"], threads=1, log=[job["log"]], wildcards=named(job["wildcards"]),
+    config=job["config"], threads=1, wildcards=named(job["wildcards"]),
+    log=named(text=job["log"], work=job["log"].replace(".log", ".work.json")),
 )
 runpy.run_path(job["script"], init_globals={"snakemake": snakemake}, run_name="__main__")
 heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))

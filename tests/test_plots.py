@@ -404,7 +404,7 @@ def test_a_sweep_script_draws_with_the_configs_collapsed_below(script, tmp_path,
         input=SimpleNamespace(metrics=str(table), sweeps=[str(table)]),
         output=SimpleNamespace(pdf="unused.pdf", png="unused.png"),
         params=SimpleNamespace(verdicts={"collapsed_below": 0.99}),  # every cell below it
-        log=[None],
+        log=SimpleNamespace(text=None, work=None),
     )
     runpy.run_path(str(SCRIPTS / script), init_globals={"snakemake": job})
     (figure,) = drawn

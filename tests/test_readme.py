@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -55,7 +56,7 @@ pip() { "$PYTHON" -m pip "$@" --dry-run --no-index --quiet; }
 python() { "$PYTHON" "$@"; }
 python3() { "$PYTHON" "$@"; }
 """
-PLACEHOLDERS = {"NAME": "sweep"}  # a sweep of config.yaml
+PLACEHOLDERS = {"NAME": "sweep", "FIGURE": "docs/figures/nonzero.png"}  # real ones
 RESULTS = {  # committed table: where the commands read it
     "docs/runs/mnist-grid/metrics.tsv": "results/metrics.parquet",
     "docs/runs/sweeps-mnist/sweep.tsv": "results/sweep/metrics.parquet",
@@ -182,10 +183,16 @@ def clone(tmp_path_factory):
     """The repository as a clone has it, with committed tables as a run's results and
     README's sweep example as `my.yaml`."""
     workdir = tmp_path_factory.mktemp("clone") / "fwprune"
-    shutil.copytree(REPO, workdir, ignore=shutil.ignore_patterns(
-        ".git", "results", "data", ".snakemake", "__pycache__", "*.egg-info", ".*_cache",
-        "report.html", "build",
-    ))  # fmt: skip
+    untracked = shutil.ignore_patterns(
+        ".git", ".snakemake", "__pycache__", "*.egg-info", ".*_cache", "report.html", "build",
+    )  # fmt: skip
+
+    def ignored(folder, names):
+        # A run's own results and data, at the top only: docs/runs keeps records in both.
+        top = {"results", "data"} & set(names) if Path(folder) == REPO else set()
+        return untracked(folder, names) | top
+
+    shutil.copytree(REPO, workdir, ignore=ignored)
     for table, target in RESULTS.items():
         (workdir / target).parent.mkdir(parents=True, exist_ok=True)
         pd.read_csv(REPO / table, sep="\t").to_parquet(workdir / target)

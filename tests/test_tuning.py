@@ -128,6 +128,17 @@ def test_winners_round_trip_through_their_table(tmp_path):
             "param_subsample": 512,
             "param_iterations": 4,
         },
+        # Under harmonic steps gamma is unused: the row has no param_gamma.
+        {
+            "budget": 6,
+            "method": "fw",
+            "target_sparsity": 0.98,
+            "trial": 1,
+            "validation_accuracy": 0.9,
+            "param_learning_rate": 0.01,
+            "param_step_size": "harmonic",
+            "param_subsample": 256,
+        },
     ]
     searched = {"fw": ["gamma", "learning_rate", "step_size", "subsample"]}
     tuning.write_winners(winning, searched, tmp_path / "winners.yaml")
@@ -138,7 +149,8 @@ def test_winners_round_trip_through_their_table(tmp_path):
             "learning_rate": 0.02,
             "step_size": "constant",
             "subsample": 512,
-        }
+        },
+        (6, "fw", 0.98): {"learning_rate": 0.01, "step_size": "harmonic", "subsample": 256},
     }
 
 

@@ -104,7 +104,12 @@ def write_winners(winning: list[dict], searched: dict[str, list[str]], path) -> 
 
     entries = [
         {key: trial[key] for key in (*CELL_KEYS, "trial", SELECTION_COLUMN)}
-        | {"settings": {key: trial[f"param_{key}"] for key in searched[trial["method"]]}}
+        # A setting the trial did not use is not in its row (gamma under harmonic steps).
+        | {
+            "settings": {
+                k: trial[f"param_{k}"] for k in searched[trial["method"]] if f"param_{k}" in trial
+            }
+        }
         for trial in winning
     ]
     with atomic_output(path) as temporary:

@@ -120,7 +120,7 @@ class named(dict):  # Snakemake's named lists, as the scripts read them
 
 snakemake = SimpleNamespace(
     input=named(job["input"]), output=[job["output"]], params=named(job["params"]),
-    config=job["config"], threads=1, log=[job["log"]], wildcards=named(job["wildcards"]),
+    config=job["config"], threads=1, log=named(job["log"]), wildcards=named(job["wildcards"]),
 )
 runpy.run_path(job["script"], init_globals={"snakemake": snakemake}, run_name="__main__")
 heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))
@@ -162,7 +162,7 @@ def evaluate_job(files, directory, digest, keras_accuracy: bool) -> dict:
     return {
         "input": inputs,
         "output": str(directory / f"metrics{keras_accuracy}.tsv"),
-        "log": str(directory / "evaluate.log"),
+        "log": {"text": str(directory / "evaluate.log"), "work": str(directory / "e.work.json")},
         "params": params,
         "config": {"evaluate": {"batch_size": 100}},
         "wildcards": {},
@@ -200,7 +200,7 @@ def timing_job(files, directory, digest, runtime: str) -> dict:
     return {
         "input": inputs,
         "output": str(directory / f"timing_{runtime}.tsv"),
-        "log": str(directory / "timing.log"),
+        "log": {"text": str(directory / "timing.log"), "work": str(directory / "t.work.json")},
         "params": {"data_sha256": digest, "seed": 0, "timing": timing | {"runtime": runtime}},
         "config": {"timing": {"threads": 1}},
         "wildcards": {"budget": "1", "method": "magnitude"},

@@ -133,3 +133,13 @@ def test_latency_ranges_give_each_ratios_lowest_and_highest_per_method(tmp_path)
     assert "Runtime: litert." in table and "| base |" not in table  # untimed rows left out
     (row,) = [line for line in table.splitlines() if line.startswith("| fw |")]
     assert row == "| fw | 3 | 0.400–0.440 | 1.004–1.004 | 0.200–0.220 | 0.990–0.990 |"
+
+
+def test_a_quoted_report_is_the_file_as_it_is(tmp_path):
+    report = tmp_path / "cost.md"
+    report.write_text("(jobs' CPU 98 s) = **1.833**\n\n| rule | jobs |\n")
+    doc = "<!-- table: quote cost.md -->\nstale\n<!-- end table -->\n"
+    text, changed = doctables.regenerate(doc, tmp_path)
+    assert changed == ["quote cost.md"]
+    assert text == doc.replace("stale\n", report.read_text())
+    assert doctables.regenerate(text, tmp_path)[1] == []

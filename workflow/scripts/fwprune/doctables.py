@@ -15,7 +15,9 @@ tuning's trials and winners (its trials.tsv and winners.yaml); `budgets`: a run'
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
 dense and the dense copy's control, at both batch sizes; `latency_ranges`: the same
 ratios' lowest and highest per method over a run's timing jobs; `rounds:N`: the timing rounds
-each of those ratios needs, for a run that timed N rounds per job), FILE the data it reads,
+each of those ratios needs, for a run that timed N rounds per job; `quote`: a committed
+report as it is, such as a run's `cost.md`, which tests/test_cost.py recomputes from the
+run's records), FILE the data it reads,
 relative to the repository root (e.g. `docs/runs/mnist-grid/metrics.tsv`); several sweep
 tables are read as one (their cells paired by seed). Verdicts use the defaults of
 config.yaml's `verdicts` section (`fwprune.stats.Settings`).
@@ -172,6 +174,10 @@ def rounds_table(repeats: str, timed) -> str:
     return f"Rounds per job in the run: {repeats}.\n\n" + "\n".join(lines)
 
 
+def quoted(report) -> str:
+    return Path(report).read_text().rstrip("\n")
+
+
 GENERATORS = {
     "claims": claims_table,
     "verdicts": verdicts_table,
@@ -183,6 +189,7 @@ GENERATORS = {
     "latency": latency_table,
     "latency_ranges": latency_ranges_table,
     "rounds": rounds_table,
+    "quote": quoted,
 }
 
 TABLE = re.compile(

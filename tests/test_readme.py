@@ -41,7 +41,10 @@ DOCS = [
     *sorted((REPO / "docs" / "runs").glob("*/README.md")),
 ]
 COMMAND = re.compile(r"^(snakemake|pytest|python3?|pip|PYTHONPATH=\S+)(\s|$)")
-TIME_PREFIX = re.compile(r"^/usr/bin/time(\s+-v|\s+-o\s+\S+)*\s*")
+# What only measures or lowers the priority of a command, after its environment if any.
+RUN_PREFIX = re.compile(
+    r"^(\w+=\S+\s+)?(nice(\s+-n\s*\d+)?\s+)?(/usr/bin/time(\s+-v|\s+-o\s+\S+)*\s+)?"
+)
 FENCED = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
 # An indented block: 4 spaces or more after a blank line (in a list item, more).
 INDENTED = re.compile(r"(?<=\n\n)((?: {4,}\S.*\n)+)")
@@ -76,6 +79,15 @@ AS_HELP = {
     "--time-log docs/runs/cost-grid/time.txt --plain-epoch-cpu 14.71 --job-rounds 0": (
         "tests/test_cost.py recomputes this report from the same records"
     ),
+    "PYTHONPATH=workflow/scripts:. python -m benchmarks.cost . --time-log time.txt": (
+        "measures a plain fit epoch, after a finished run"
+    ),
+    "PYTHONPATH=workflow/scripts:. python -m benchmarks.cost docs/runs/cost-grid-cores2/records "
+    "--time-log docs/runs/cost-grid-cores2/time.txt --plain-epoch-cpu 12.56 --job-rounds 0": (
+        "tests/test_cost.py recomputes this report from the same records"
+    ),
+    "python docs/runs/snakemake-own-smoke/main_process.py "
+    "--cores 2 --configfile tests/smoke.yaml": ("the smoke run, timed; its --help is Snakemake's"),
     "PYTHONPATH=workflow/scripts python -m benchmarks.cost docs/runs/scheduler-smoke/ilp/records "
     "--time-log docs/runs/scheduler-smoke/ilp/time.txt --plain-epoch-cpu 0.7355 --job-rounds 0": (
         "tests/test_cost.py recomputes this report from the same records"
@@ -128,10 +140,10 @@ def logical_lines(block: list[str]) -> list[str]:
 
 
 def as_command(text: str) -> str | None:
-    """The command a code span or line gives (without a timing prefix and a comment), or
-    None when it gives none."""
+    """The command a code span or line gives (without a `nice` or timing prefix and a
+    comment), or None when it gives none."""
     text = " ".join(shlex.split(text, comments=True, posix=False))
-    text = TIME_PREFIX.sub("", text)
+    text = RUN_PREFIX.sub(r"\1", text)
     return text if COMMAND.match(text) else None
 
 
@@ -265,7 +277,7 @@ def test_library_commands_set_their_path():
     for command in DOCUMENTED:
         for module in re.findall(r"python3? -m (\S+)", command):
             if module.split(".")[0] in ("fwprune", "benchmarks"):
-                assert re.match(r"PYTHONPATH=(\.:)?workflow/scripts ", command), command
+                assert re.match(r"PYTHONPATH=(\.:)?workflow/scripts(:\.)? ", command), command
 
 
 def test_the_headline_quotes_the_generated_claims_table():

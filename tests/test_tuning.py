@@ -218,6 +218,17 @@ def test_a_method_learning_rate_replaces_the_runs_rate_and_schedule():
     assert "learning_rate" not in experiment.used_settings({"learning_rate": None, "a": 1})
 
 
+def test_a_method_sgd_momentum_replaces_the_runs_momentum_alone():
+    steps = [{"epochs": 2, "learning_rate": 0.05}]
+    made = config()
+    made["train"] = made["train"] | {"learning_rate_steps": steps, "momentum": 0.0}
+    train = experiment.method_training(made, {"learning_rate": None, "sgd_momentum": 0.9})
+    assert train == experiment.train_settings(made) | {"momentum": 0.9}
+    assert experiment.method_training(made, {"sgd_momentum": 0.0})["momentum"] == 0.0
+    assert "sgd_momentum" not in experiment.used_settings({"sgd_momentum": None, "a": 1})
+    assert experiment.used_settings({"sgd_momentum": 0.0}) == {"sgd_momentum": 0.0}
+
+
 def test_registered_methods_construct_with_their_spaces():
     assert all(isinstance(m, Method) and m.search_space for m in REGISTRY.values())
 

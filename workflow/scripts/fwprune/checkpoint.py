@@ -12,7 +12,10 @@
 The keys come from the networks' explicit layer names and the variables' own names, never
 from Keras' per-process name counters (a second model built in a process has an optimizer
 `sgd_1` and a `seed_generator_1`): a state loads into any build of the same network.
-Loading matches entries by key and fails naming the keys missing and unexpected.
+Loading matches entries by key and fails naming the keys missing and unexpected, except
+SGD's momentum entries: a network retrained under another optimiser than the one that
+wrote the state (a method's own `sgd_momentum`) starts its velocities at zero, as a fresh
+optimiser does, or drops the saved ones (plain SGD has none).
 """
 
 import json
@@ -52,6 +55,12 @@ def _complete(found: dict, variables: list, owner: str) -> dict:
     return found
 
 
+def is_momentum_key(key: str) -> bool:
+    """An SGD momentum (velocity) entry, `optimizer/<model variable>_momentum`: present
+    only when the optimiser that wrote the state had momentum."""
+    return key.startswith(f"{OPTIMIZER}/") and key.endswith("_momentum")
+
+
 def is_method_key(key: str) -> bool:
     """An entry a pruning method left: `<method>/<name>`, outside the network's own."""
     return "/" in key and key.split("/", 1)[0] not in (MODEL, OPTIMIZER)
@@ -69,7 +78,9 @@ def save(path, variables: dict, arrays: dict[str, np.ndarray], epochs_trained: i
 def load(path, variables: dict) -> dict[str, np.ndarray]:
     """Assign every variable of `variables` ({key: variable}) its saved value; return the
     plain entries and the methods' (`PLAIN_KEYS`, `is_method_key`). The saved keys must be
-    exactly those: otherwise fails naming the missing and the unexpected ones."""
+    exactly those, but for momentum entries when the state was written under the other
+    optimiser (all of them saved and none expected, or the reverse; `is_momentum_key`):
+    otherwise fails naming the missing and the unexpected ones."""
     with np.load(path) as archive:
         saved = set(archive.files)
         if any(key.startswith("variable/") for key in saved):
@@ -78,6 +89,9 @@ def load(path, variables: dict) -> dict[str, np.ndarray]:
                 "keyed by name); rerun the job that wrote it"
             )
         expected = set(variables) | set(PLAIN_KEYS)
+        if not any(map(is_momentum_key, expected)) or not any(map(is_momentum_key, saved)):
+            saved = {key for key in saved if not is_momentum_key(key)}
+            expected = {key for key in expected if not is_momentum_key(key)}
         missing = sorted(expected - saved)
         unexpected = sorted(key for key in saved - expected if not is_method_key(key))
         if missing or unexpected:
@@ -85,5 +99,6 @@ def load(path, variables: dict) -> dict[str, np.ndarray]:
                 f"{path} does not fit this network: missing {missing}, unexpected {unexpected}"
             )
         for key, variable in variables.items():
-            variable.assign(archive[key])
+            if key in saved:  # a velocity not saved keeps its zero start
+                variable.assign(archive[key])
         return {key: archive[key] for key in saved - set(variables)}

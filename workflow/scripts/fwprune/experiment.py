@@ -56,13 +56,16 @@ def section(config: dict, name: str) -> dict:
     return config[base] | changes
 
 
+# A method's own optimiser settings, each replacing the run's `train` value when set.
+OPTIMISER_SETTINGS = ("learning_rate", "sgd_momentum")
+
+
 def used_settings(settings: dict) -> dict:
     """Settings in a fixed key order, without `gamma` unless the step size is constant and
-    without an unset (null) `learning_rate`: Snakemake compares params by their text, so
+    without an unset (null) optimiser setting: Snakemake compares params by their text, so
     neither reordering keys nor a value the method never reads may rerun a job."""
     unused = {"gamma"} if settings.get("step_size") == "harmonic" else set()
-    if settings.get("learning_rate") is None:
-        unused.add("learning_rate")
+    unused |= {key for key in OPTIMISER_SETTINGS if settings.get(key) is None}
     return dict(sorted((k, v) for k, v in settings.items() if k not in unused))
 
 
@@ -205,12 +208,15 @@ def train_settings(config: dict) -> dict:
 
 def method_training(config: dict, settings: dict) -> dict:
     """The `train` settings of a method's jobs: the run's, with the method's own constant
-    `learning_rate` replacing the run's rate or schedule when its section sets one."""
+    `learning_rate` replacing the run's rate or schedule, and its own `sgd_momentum` the
+    run's `momentum`, when its section sets them."""
     train = train_settings(config)
-    if settings.get("learning_rate") is None:
-        return train
-    train.pop("learning_rate_steps", None)
-    return train | {"learning_rate": settings["learning_rate"]}
+    if settings.get("learning_rate") is not None:
+        train.pop("learning_rate_steps", None)
+        train["learning_rate"] = settings["learning_rate"]
+    if settings.get("sgd_momentum") is not None:
+        train["momentum"] = settings["sgd_momentum"]
+    return train
 
 
 def row_description(config: dict, seed: int, budget: int, model: str) -> dict:

@@ -79,6 +79,16 @@ LEARNING_RATE_SETTING = {
     "default": None,
 }
 
+# The optimiser's momentum apart from pre-training's, so that one pre-trained network can
+# be retrained under plain SGD and under momentum (issue 28's optimiser x convergence 2 x 2).
+SGD_MOMENTUM_SETTING = {
+    "description": "SGD momentum of the method's retraining and fine-tuning (null: train's)",
+    "type": ["number", "null"],
+    "minimum": 0,
+    "exclusiveMaximum": 1,
+    "default": None,
+}
+
 # The retraining learning rate every method's search space holds: from a fifth of the
 # paper's plain-SGD rate (0.01) to four times the converged runs' rate with momentum (0.05).
 LEARNING_RATE_RANGE = Range(0.002, 0.2, log=True)
@@ -199,6 +209,7 @@ class Method:
                     "scope": SCOPE_SETTING,
                     "dense_epochs": DENSE_EPOCHS_SETTING,
                     "learning_rate": LEARNING_RATE_SETTING,
+                    "sgd_momentum": SGD_MOMENTUM_SETTING,
                 }
             ),
         }

@@ -34,7 +34,7 @@ def validate_config(schema_file):
     schema = networks.config_schema(
         config_schema(yaml.safe_load(Path(schema_file).read_text()))
     )
-    schema["properties"]["data"]["properties"]["dataset"]["anyOf"][0]["enum"] = list(
+    schema["properties"]["data"]["properties"]["dataset"]["then"]["enum"] = list(
         DATASETS
     )
     with tempfile.TemporaryDirectory() as folder:

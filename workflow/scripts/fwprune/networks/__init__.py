@@ -49,7 +49,7 @@ def config_schema(schema: dict) -> dict:
     """The workflow's config `schema` with the registered names as the values `network`
     allows (besides a user's builder), the paper's CNN by default."""
     schema = copy.deepcopy(schema)
-    schema["properties"]["network"]["anyOf"][0]["enum"] = list(REGISTRY)
+    schema["properties"]["network"]["then"]["enum"] = list(REGISTRY)
     schema["properties"]["network"]["default"] = DEFAULT
     return schema
 

@@ -53,7 +53,7 @@ def test_a_user_file_that_is_not_the_pinned_one_is_refused_unopened(tmp_path, mo
     write_npz(tmp_path / "mine.npz", user_arrays(seed=1))  # the file changed after pinning
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("a file was opened unverified"))
     with pytest.raises(data.DataError, match=f"{KEY}.sha256: .*mine.npz has SHA-256 .* not the"):
-        data.check_user_file(entry, validation_size=0)
+        data.check_user_file(entry, 0, 64)
 
 
 def bad(change):
@@ -89,8 +89,17 @@ def test_a_bad_user_file_is_refused_naming_the_key_and_the_array(case, tmp_path)
     arrays, message = BAD_FILES[case]
     entry = write_npz(tmp_path / "bad.npz", arrays)
     with pytest.raises(data.DataError, match=f"{KEY}.npz") as error:
-        data.check_user_file(entry, validation_size=0)
+        data.check_user_file(entry, 0, 64)
     assert message in str(error.value)
+
+
+def test_a_user_file_too_small_for_the_splits_or_the_timing_is_refused(tmp_path):
+    entry = write_npz(tmp_path / "mine.npz", user_arrays(train=300, test=100))
+    data.check_user_file(entry, 299, 100)  # one image left to train on, one timed batch
+    with pytest.raises(data.DataError, match="data.validation_size: 300 of the 300"):
+        data.check_user_file(entry, 300, 64)
+    with pytest.raises(data.DataError, match="timing.large_batch_size: 101 .* has 100 test"):
+        data.check_user_file(entry, 0, 101)
 
 
 def test_a_bad_user_file_stops_snakemake_before_any_job(tmp_path):
@@ -199,9 +208,8 @@ USER_RUN = {
     "random": {"granularity": "filter"},
     "fw": {"subsample": 64, "gradient_batch_size": 64},
     "train": {"batch_size": 32},
-    "timing": {"repeats": 5, "warmup": 2},
+    "timing": {"repeats": 5, "warmup": 2, "large_batch_size": 64},
     "network": {"builder": f"{BUILDER}:build"},
-    "sweeps": {},
 }
 
 

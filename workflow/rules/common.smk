@@ -48,7 +48,11 @@ experiment.check(config)
 # A user's data file is checked now, before any job: its digest, then its arrays.
 USER_DATA = not isinstance(config["data"]["dataset"], str)
 if USER_DATA:
-    data.check_user_file(config["data"]["dataset"], config["data"]["validation_size"])
+    data.check_user_file(
+        config["data"]["dataset"],
+        config["data"]["validation_size"],
+        config["timing"]["large_batch_size"],
+    )
 
 SWEEPS = experiment.sweeps(config)
 # Every model of the default run's metrics table: base, the methods, the controls.

@@ -134,14 +134,20 @@ def class_count(arrays: dict[str, np.ndarray]) -> int:
     return int(arrays["y_train"].max()) + 1
 
 
-def check_user_file(entry: dict, validation_size: int) -> None:
+def check_user_file(entry: dict, validation_size: int, large_batch_size: int) -> None:
     """What config validation checks of a user's file (`data.dataset`, a dict): the file's
-    digest, its arrays, and room for the validation split; raises DataError naming the key."""
+    digest, its arrays, room for the validation split, and a test set as large as the
+    timing's large batch (the timing jobs time it); raises DataError naming the key."""
     arrays = load_user_file(entry["npz"], entry["sha256"])
     if validation_size >= len(arrays["y_train"]):
         raise DataError(
             f"data.validation_size: {validation_size} of the {len(arrays['y_train'])} "
             f"training images of {entry['npz']}; it must leave some to train on"
+        )
+    if large_batch_size > len(arrays["y_test"]):
+        raise DataError(
+            f"timing.large_batch_size: {large_batch_size} examples per timed call, but "
+            f"{entry['npz']} has {len(arrays['y_test'])} test images"
         )
 
 

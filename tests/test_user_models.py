@@ -186,6 +186,22 @@ def test_a_residual_add_is_refused_naming_the_layer(tmp_path):
     assert user_network(tmp_path, RESIDUAL, "unstructured").size == 162 + 324 + 60
 
 
+NESTED = """
+import keras
+
+
+def build(input_shape, num_classes):
+    head = keras.Sequential([keras.layers.Dense(num_classes)], name="head")
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, head(keras.layers.Flatten()(inputs)))
+"""
+
+
+def test_a_model_inside_the_model_is_refused_naming_it(tmp_path):
+    with pytest.raises(TypeError, match=r"a model inside the model \(\['head'\]\)"):
+        user_network(tmp_path, NESTED, "unstructured")
+
+
 @pytest.mark.parametrize("name", ["cnn", "lenet5"])
 def test_the_graph_walk_finds_the_chain_of_the_registered_networks(name):
     from fwprune.channels import channel_flow

@@ -18,6 +18,10 @@ def build_model(
     model = builder(network)(tuple(input_shape), num_classes)
     if not isinstance(model, keras.Model):
         raise TypeError(f"the builder of {network!r} returned {type(model)}, no Keras model")
+    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model)]
+    if nested:
+        # Their Conv2D and Dense layers would be neither pruned nor counted.
+        raise TypeError(f"{network!r}: a model inside the model ({nested}); build it flat")
     return model
 
 

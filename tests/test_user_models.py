@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, copy_workflow, job, logged_jobs, run_snakemake
+from conftest import JOB, REPO, copy_workflow, logged_jobs, run_snakemake
 from fwprune import data
 
 KEY = "data.dataset"
@@ -259,24 +259,37 @@ def test_a_user_network_and_data_run_through_the_whole_dag(user_run):
     assert not (user_run / "data").exists()  # nothing downloaded
 
 
-def planned(workdir) -> set[str]:
-    return logged_jobs(run_snakemake(workdir, "-n", "--configfile", "user.yaml").stdout)
+def test_the_build_jobs_param_moves_with_the_builders_meaning_alone(tmp_path):
+    from fwprune.networks import build_param
+
+    path = tmp_path / "net.py"
+    path.write_text(CONV_BN_POOL)
+    network = {"builder": f"{path}:build"}
+    before = build_param(network)
+    path.write_text(CONV_BN_POOL.replace("import keras\n", '"""A docstring."""\nimport keras\n'))
+    assert build_param(network) == before
+    path.write_text(
+        CONV_BN_POOL.replace('Dense(12, activation="relu"', 'Dense(12, activation="elu"')
+    )
+    assert build_param(network) != before and build_param(network)["builder"] == f"{path}:build"
+    assert build_param("lenet5") == "lenet5"  # a registered network's param is its name
 
 
-def test_an_edited_builder_reruns_exactly_the_jobs_that_build_it(user_run):
+def dry_run(workdir, *options) -> str:
+    return run_snakemake(workdir, "-n", *options, "--configfile", "user.yaml").stdout
+
+
+def test_an_edited_builder_reruns_the_jobs_that_build_it_and_nothing_else(user_run):
     builder = user_run / BUILDER
     original = builder.read_text()
     builder.write_text(original.replace('"""Two Conv-BN-ReLU', '"""Two (a comment) Conv-BN-ReLU'))
-    assert planned(user_run) == set()  # a docstring is no change of meaning
+    assert logged_jobs(dry_run(user_run)) == set()  # a docstring is no change of meaning
     builder.write_text(original.replace("Dropout(0.3", "Dropout(0.25"))
-    changed = run_snakemake(user_run, "--list-changes", "params", "--configfile", "user.yaml")
-    states = {path for path in changed.stdout.split() if path.endswith(".npz")}
-    pretrained = {str(p.relative_to(user_run)) for p in user_run.glob("results/*/pretrain/*.npz")}
-    assert pretrained and states == pretrained | {
-        f"results/seed0/budget{b}/{m}/{stage}.npz"
-        for b in (1, 2)
-        for m in ("magnitude", "fw", "random")
-        for stage in ("pruned", "finetuned")
-    }
+    edited = dry_run(user_run)
+    # The first build job reruns for its `network` param, the file's new digest; every
+    # other job of this DAG depends on it (Snakemake gives a job's first reason only).
+    (first,) = [d for _, rule, d in JOB.findall(edited) if rule == "pretrain" and "epoch=1" in d]
+    assert "reason: Params have changed" in first and "'code'" in first
+    assert logged_jobs(edited) == logged_jobs(dry_run(user_run, "--forceall"))
     builder.write_text(original)
-    assert job("pretrain", seed=0, epoch=1) not in planned(user_run)
+    assert logged_jobs(dry_run(user_run)) == set()  # the file alone made the difference

@@ -105,6 +105,14 @@ NOT_RUN = {
     "PYTHONPATH=workflow/scripts python -m fwprune.bench --threads 1": (
         "ran at commit b421177; the module is benchmarks.bench since"
     ),
+    "python examples/cifar10_npz.py": "downloads CIFAR-10 (170 MB) from Keras's storage",
+    "snakemake --cores 2 --configfile cifar.yaml": (
+        "needs the CIFAR-10 file that command writes; tests/test_user_models.py runs the "
+        "default DAG on a builder file and a .npz of its own"
+    ),
+    "snakemake --cores 2 filter_sweep --configfile cifar.yaml": (
+        "needs the CIFAR-10 file, as the command above"
+    ),
     "snakemake --cores 2 --configfile par.yaml --until prune": (
         "par.yaml is given in the prose below its block"
     ),

@@ -21,7 +21,7 @@ os.environ.update(
         filter(None, [str(LIBRARY.parent), os.environ.get("PYTHONPATH")])
     )
 )
-from fwprune import experiment, names, networks, paths
+from fwprune import data, experiment, names, networks, paths
 from fwprune.code_digest import code_digests
 from fwprune.methods import config_schema  # numpy only: cheap to import here
 from fwprune.sources import DATASETS  # no TensorFlow either
@@ -34,7 +34,9 @@ def validate_config(schema_file):
     schema = networks.config_schema(
         config_schema(yaml.safe_load(Path(schema_file).read_text()))
     )
-    schema["properties"]["data"]["properties"]["dataset"]["enum"] = list(DATASETS)
+    schema["properties"]["data"]["properties"]["dataset"]["then"]["enum"] = list(
+        DATASETS
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "config.schema.json"
         path.write_text(json.dumps(schema))
@@ -43,6 +45,14 @@ def validate_config(schema_file):
 
 validate_config(LIBRARY.parents[1] / "schemas" / "config.schema.yaml")
 experiment.check(config)
+# A user's data file is checked now, before any job: its digest, then its arrays.
+USER_DATA = not isinstance(config["data"]["dataset"], str)
+if USER_DATA:
+    data.check_user_file(
+        config["data"]["dataset"],
+        config["data"]["validation_size"],
+        config["timing"]["large_batch_size"],
+    )
 
 SWEEPS = experiment.sweeps(config)
 # Every model of the default run's metrics table: base, the methods, the controls.
@@ -64,12 +74,16 @@ KERAS_BATCH_SIZE = (
     config["evaluate"]["batch_size"] if config["evaluate"]["keras_accuracy"] else None
 )
 DATASET = config["data"]["dataset"]
-DATA_FILE = f"data/{DATASET}.npz"
 # Every job reading the data file checks it against the pin, its param: a new pin reruns
-# them, a new source or data set does not (README, "What reruns when").
-DATA_SHA256 = DATASETS[DATASET].sha256
-# The network every job that builds a model builds (a param of exactly those rules).
-NETWORK = config["network"]
+# them, a new source or data set does not (README, "What reruns when"). A user's file is
+# read where it is, pinned by its bytes (`fwprune.data.file_pin`), and never downloaded.
+DATA_FILE = DATASET["npz"] if USER_DATA else f"data/{DATASET}.npz"
+DATA_SHA256 = data.file_pin(DATASET) if USER_DATA else DATASETS[DATASET].sha256
+# The network every job that builds a model builds (a param of exactly those rules): a
+# registered name, or a user's builder with its file's meaning digest.
+NETWORK = networks.build_param(config["network"])
+# The registered network whose module the jobs run (none for a user's builder).
+NETWORK_MODULES = [NETWORK] if isinstance(NETWORK, str) else []
 
 
 def method_params(wildcards):
@@ -108,7 +122,7 @@ def code_meaning(script, method=None):
     params: a changed line reruns exactly the rules that reach it, a comment reruns nothing
     (README, "What reruns when"). Of the registries, only the run's network and, for a job
     that prunes, its method count."""
-    only = {"networks": [NETWORK]} | ({"methods": [method]} if method else {})
+    only = {"networks": NETWORK_MODULES} | ({"methods": [method]} if method else {})
     return code_digests(LIBRARY.parent / f"{script}.py", LIBRARY, only)
 
 

@@ -11,7 +11,7 @@ def main_run_jobs():
     grid = [{"seed": s, "budget": b} for s in seeds for b in budgets]
     methods = config["methods"]
     return [
-        ("download", {"dataset": DATASET}),
+        *([] if USER_DATA else [("download", {"dataset": DATASET})]),
         *(("pretrain", {"seed": s, "epoch": e}) for s in seeds for e in epochs),
         *(
             (rule, job | {"method": m})

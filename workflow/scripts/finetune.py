@@ -16,11 +16,16 @@ def main(inputs, output, params, threads: int, log) -> None:
     from fwprune.training import MaskedNetwork
 
     runtime.configure(threads, params.seed, log.text, log.work)
-    train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
+    splits = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
     network = MaskedNetwork(
-        **params.train, seed=params.seed, network=params.network, granularity=params.granularity
+        **params.train,
+        seed=params.seed,
+        network=params.network,
+        granularity=params.granularity,
+        input_shape=splits.input_shape,
+        num_classes=splits.classes,
     ).restore(inputs.state)
-    network.train(*train, epochs=params.epochs)
+    network.train(*splits.train, epochs=params.epochs)
     network.save(output.state, output.model, output.litert, output.litert_sparse)
     runtime.record_training(network.epochs_run, network.examples_run)
 

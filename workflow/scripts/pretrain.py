@@ -7,8 +7,15 @@ from fwprune.training import MaskedNetwork
 
 def main(inputs, output, params, threads: int, log) -> None:
     logger = runtime.configure(threads, params.seed, log.text, log.work)
-    train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
-    network = MaskedNetwork(**params.train, seed=params.seed, network=params.network)
+    splits = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    train = splits.train
+    network = MaskedNetwork(
+        **params.train,
+        seed=params.seed,
+        network=params.network,
+        input_shape=splits.input_shape,
+        num_classes=splits.classes,
+    )
     if "state" in inputs.keys():
         network.restore(inputs.state)
     logger.info("training epoch %d on %d examples", network.epochs_trained + 1, len(train[1]))

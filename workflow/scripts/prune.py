@@ -10,10 +10,15 @@ from fwprune.training import MaskedNetwork
 
 def main(inputs, output, params, threads: int, log) -> None:
     logger = runtime.configure(threads, params.seed, log.text, log.work)
-    train = prepare(load_dataset(inputs.data, params.data_sha256), **params.data).train
-    granularity = params.method["granularity"]
+    splits = prepare(load_dataset(inputs.data, params.data_sha256), **params.data)
+    train = splits.train
     network = MaskedNetwork(
-        **params.train, seed=params.seed, network=params.network, granularity=granularity
+        **params.train,
+        seed=params.seed,
+        network=params.network,
+        granularity=params.method["granularity"],
+        input_shape=splits.input_shape,
+        num_classes=splits.classes,
     ).restore(inputs.state)
     logger.info(
         "pruning the epoch-%d checkpoint with %s %s",

@@ -17,7 +17,8 @@ import itertools
 
 import jsonschema
 
-from fwprune import names, tuning
+from fwprune import names, networks, tuning
+from fwprune.data import dataset_title
 from fwprune.learning_rates import describe_learning_rates
 from fwprune.methods import REGISTRY
 
@@ -237,8 +238,8 @@ def row_description(config: dict, seed: int, budget: int, model: str) -> dict:
         "budget": budget,
         "method": model,
         "base_method": base_method(config, model) if method else model,
-        "dataset": config["data"]["dataset"],
-        "network": config["network"],
+        "dataset": dataset_title(config["data"]["dataset"]),
+        "network": networks.title(config["network"]),
         **{f"train_{k}": v for k, v in train.items()},
         **{f"data_{k}": v for k, v in sorted(data.items())},
         **{f"param_{k}": v for k, v in settings.items()},

@@ -7,7 +7,8 @@ its sizes are the model's.
 A filter mask keeps, in every kernel, a Cartesian product of indices along its axes (kept
 input channels × kept filters, all spatial positions), so each small kernel is the kept
 entries of the big one: `kernel[np.ix_(kept along each axis)]`. A removed filter's bias
-goes with it: in the masked network its constant output is read by no kept weight.
+goes with it, and so does its slice of every BatchNormalization carrying its channel
+(`fwprune.channels`): in the masked network its constant output is read by no kept weight.
 """
 
 import contextlib
@@ -20,8 +21,9 @@ import zipfile
 import keras
 import numpy as np
 
+from fwprune.channels import channel_flow
 from fwprune.io import atomic_output
-from fwprune.model import build_model, prunable_layers
+from fwprune.model import prunable_layers
 
 logger = logging.getLogger("fwprune")
 
@@ -32,15 +34,14 @@ SAVE_DATE = datetime.datetime(1980, 1, 1)
 
 
 def masked_export(
-    model: keras.Model, network: str, granularity: str, kernel_masks: list[np.ndarray]
+    model: keras.Model, plain: keras.Model, granularity: str, kernel_masks: list[np.ndarray]
 ) -> keras.Model:
-    """A plain model of the registered `network` with the weights of `model` (a masked
-    network's: its kernels hold W ⊙ h), with exact zeros, or with `filter` granularity,
+    """`plain`, a fresh build of the network of `model` (a masked network: its kernels hold
+    W ⊙ h), given the weights of `model`, with exact zeros, or with `filter` granularity,
     without the removed filters (`kernel_masks`, one per prunable kernel). A filter mask
     that removes a whole layer leaves a network with a constant output and no smaller form:
     it is exported at full shape, zeros and all, so that its accuracy and cost are measured
     as they are."""
-    plain = build_model(network)
     plain.set_weights(model.get_weights())
     if granularity != "filter":
         return plain
@@ -120,33 +121,41 @@ def kept_indices(mask: np.ndarray) -> list[np.ndarray]:
 
 
 def physical_model(model: keras.Model, kernel_masks: list[np.ndarray]) -> keras.Model:
-    """`model` (a Sequential) with only the kept filters, input channels and Dense rows.
+    """`model` (Sequential or functional) with only the kept filters, input channels and
+    Dense rows.
 
     Each prunable layer's kernel is sliced to the kept indices of `kernel_masks`; a Conv2D
-    keeps the biases of its kept filters. Other layers carry no weights per channel.
+    keeps the biases of its kept filters, and each BatchNormalization carrying its channels
+    (`fwprune.channels.channel_flow`) their slices. No other layer carries weights per
+    channel: the walk refuses, naming it, a graph where one would.
     """
+    followers = channel_flow(model).followers
     config = model.get_config()
     for layer in config["layers"]:
-        layer.pop("build_config", None)  # the old input shapes: the new model infers its own
-    sliced = {}
-    for layer, mask in zip(prunable_layers(model), kernel_masks, strict=True):
+        layer["config"].pop("build_config", None)  # the old shapes: the new model infers its own
+        layer.pop("build_config", None)
+    sliced = {layer.name: layer.get_weights() for layer in model.layers}
+    prunable = prunable_layers(model)
+    for layer, mask, carriers in zip(prunable, kernel_masks, followers, strict=True):
         kept = kept_indices(mask)
         if kept[-1].size == 0:
             raise ValueError(f"{layer.name}: every filter is removed, the output is constant")
-        kernel, bias = layer.get_weights()
-        sliced[layer.name] = [kernel[np.ix_(*kept)], bias[kept[-1]]]
+        kernel, *bias = layer.get_weights()
+        sliced[layer.name] = [kernel[np.ix_(*kept)], *(b[kept[-1]] for b in bias)]
+        for name in carriers:
+            sliced[name] = [weights[kept[-1]] for weights in sliced[name]]
         if isinstance(layer, keras.layers.Conv2D):
             layer_config(config, layer.name)["filters"] = int(kept[-1].size)
         elif kept[-1].size != layer.units:
             raise ValueError(f"{layer.name}: a Dense layer's outputs are never removed")
-    small = keras.Sequential.from_config(config)
-    for name, weights in sliced.items():
-        small.get_layer(name).set_weights(weights)
+    small = type(model).from_config(config)
+    for layer in small.layers:
+        layer.set_weights(sliced[layer.name])
     return small
 
 
 def layer_config(config: dict, name: str) -> dict:
-    """The config of the layer called `name` in a Sequential's config."""
+    """The config of the layer called `name` in a model's config."""
     (found,) = [layer["config"] for layer in config["layers"] if layer["config"]["name"] == name]
     return found
 

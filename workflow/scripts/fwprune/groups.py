@@ -43,46 +43,55 @@ def weight_units(size: int, layer: np.ndarray | None = None) -> Units:
     return Units(np.arange(size), np.full(size, size), size, layer)
 
 
-def filter_units(shapes: list[tuple[int, ...]]) -> Units:
-    """Filter pruning of a chain of kernels (Conv2D 4-D, Dense 2-D, in model order, only
-    pooling and a channels-last flatten between them): every output channel of a Conv2D
-    kernel that another kernel follows is a unit. The kernel after it reads that channel
-    through its input axis (a Conv2D's axis 2; a Dense row r after a flatten reads channel
-    r % channels). The last kernel has no filter units."""
-    producers, consumers, offsets, layer = [], [], [0], []
-    for index, shape in enumerate(shapes):
-        grouped = len(shape) == 4 and index < len(shapes) - 1
-        offsets.append(offsets[-1] + (shape[-1] if grouped else 0))
-        layer.append(np.full(shape[-1] if grouped else 0, index))
-    count = offsets[-1]
+def chain_sources(shapes: list[tuple[int, ...]]) -> list[int | None]:
+    """The kernel each kernel of a chain reads filters of (only pooling and a channels-last
+    flatten between them): the one before it, if that is a Conv2D kernel."""
+    return [i - 1 if i and len(shapes[i - 1]) == 4 else None for i in range(len(shapes))]
+
+
+def filter_units(shapes: list[tuple[int, ...]], sources: list[int | None] | None = None) -> Units:
+    """Filter pruning of kernels (Conv2D 4-D, Dense 2-D, in model order) where kernel i
+    reads the output channels of kernel `sources[i]` (None: of no kernel; default: the
+    chain, `chain_sources`; `fwprune.channels.channel_flow` finds them in a model's graph):
+    every output channel of a Conv2D kernel that another kernel reads is a unit. A reader
+    reads the channel through its input axis (a Conv2D's axis 2; a Dense row r reads
+    channel r % channels, after a channels-last flatten or a global pooling)."""
+    sources = chain_sources(shapes) if sources is None else sources
+    grouped = [len(shape) == 4 and index in sources for index, shape in enumerate(shapes)]
+    widths = [shape[-1] if grouped[index] else 0 for index, shape in enumerate(shapes)]
+    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    count = int(offsets[-1])
+    producers, consumers = [], []
     for index, shape in enumerate(shapes):
         grid = np.indices(shape)
-        grouped = len(shape) == 4 and index < len(shapes) - 1
-        producers.append(offsets[index] + grid[-1] if grouped else np.full(shape, count))
-        consumers.append(_reader_units(shapes, index, grid, offsets, count))
+        producers.append(offsets[index] + grid[-1] if grouped[index] else np.full(shape, count))
+        consumers.append(_reader_units(shapes, index, sources[index], grid, offsets, count))
     return Units(
         np.concatenate([p.ravel() for p in producers]),
         np.concatenate([c.ravel() for c in consumers]),
         count,
-        np.concatenate(layer).astype(np.int64),
+        np.repeat(np.arange(len(shapes)), widths).astype(np.int64),
     )
 
 
-def _reader_units(shapes, index: int, grid: np.ndarray, offsets: list[int], count: int):
-    """The unit each weight of kernel `index` reads: the previous kernel's filter feeding it."""
-    if index == 0 or len(shapes[index - 1]) != 4:
+def _reader_units(shapes, index: int, source, grid: np.ndarray, offsets, count: int):
+    """The unit each weight of kernel `index` reads: the filter of kernel `source` feeding it."""
+    if source is None:
         return np.full(shapes[index], count)
-    channels = shapes[index - 1][-1]
+    channels = shapes[source][-1]
     channel = grid[2] if len(shapes[index]) == 4 else grid[0] % channels
-    return offsets[index - 1] + channel
+    return offsets[source] + channel
 
 
-def units_for(granularity: str, shapes: list[tuple[int, ...]]) -> Units:
+def units_for(
+    granularity: str, shapes: list[tuple[int, ...]], sources: list[int | None] | None = None
+) -> Units:
+    """The units of `granularity` over kernels of `shapes` (`sources`: `filter_units`)."""
     if granularity == "unstructured":
         sizes = [int(np.prod(shape)) for shape in shapes]
         return weight_units(sum(sizes), np.repeat(np.arange(len(shapes)), sizes))
     if granularity == "filter":
-        return filter_units(shapes)
+        return filter_units(shapes, sources)
     raise ValueError(f"unknown granularity {granularity!r}: use one of {GRANULARITIES}")
 
 

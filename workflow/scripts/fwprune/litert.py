@@ -99,9 +99,10 @@ def prunable_layers(path, names: list[str]) -> list[Layer]:
 
     Read without XNNPACK, whose delegate rewrites the graph. The converter drops an
     all-zero bias: it is then zeros of the layer's width. Only these layers' weights are
-    read: a network with other weights (a batch norm, which the converter folds into the
-    convolution) would be miscounted, and `tests/test_litert.py` compares every network's
-    metrics with Keras's.
+    read (`tests/test_litert.py` compares the registered networks' metrics with Keras's).
+    A batch norm right after a convolution is folded into it by the converter: the kernel
+    read is then W ⊙ h scaled per filter (its zeros stay zeros, so sparsity is exact) and
+    the bias the folded one; the batch norm's own parameters are counted nowhere.
     """
     loaded = Interpreter(
         model_path=str(path),

@@ -32,16 +32,17 @@ def read_only(array: np.ndarray) -> np.ndarray:
 
 class KernelMasks:
     """Hard masks on `kernels` (the prunable kernel variables, in model order) over units of
-    `granularity`, and the latent weights W behind them."""
+    `granularity`, and the latent weights W behind them; for filters, kernel i reads the
+    filters of kernel `sources[i]` (`fwprune.channels.channel_flow`; default: a chain)."""
 
-    def __init__(self, kernels: list, granularity: str):
+    def __init__(self, kernels: list, granularity: str, sources: list[int | None] | None = None):
         self.kernels = kernels
         self.shapes = [tuple(kernel.shape) for kernel in kernels]
         self.masks = [keras.Variable(np.ones(s, "float32"), trainable=False) for s in self.shapes]
         for kernel, mask in zip(kernels, self.masks, strict=True):
             kernel.constraint = MaskConstraint(mask)
         self.granularity = granularity
-        self.units = groups.units_for(granularity, self.shapes)
+        self.units = groups.units_for(granularity, self.shapes, sources)
         self.latent = flatten_kernels(kernels)
         self._unit_mask = read_only(np.ones(self.units.count, dtype=bool))
         self._mask = read_only(np.ones(self.latent.size, dtype=bool))

@@ -1,18 +1,28 @@
-"""A registered network built for the data's shape, its prunable layers and the flat view
-of their kernels."""
+"""A network built for the data's shape, its prunable layers and the flat view of their
+kernels."""
 
 import keras
 import numpy as np
 
-from fwprune.networks import DEFAULT, REGISTRY
+from fwprune.networks import DEFAULT, builder
 
-INPUT_SHAPE = (28, 28, 1)
+INPUT_SHAPE = (28, 28, 1)  # MNIST's and Fashion-MNIST's
 PRUNABLE_TYPES = (keras.layers.Conv2D, keras.layers.Dense)
 
 
-def build_model(network: str = DEFAULT, num_classes: int = 10) -> keras.Model:
-    """A fresh, untrained model of the registered `network` (`fwprune.networks`)."""
-    return REGISTRY[network].build(INPUT_SHAPE, num_classes)
+def build_model(
+    network: str | dict = DEFAULT, num_classes: int = 10, input_shape: tuple = INPUT_SHAPE
+) -> keras.Model:
+    """A fresh, untrained model of `network` (a registered name or a user's builder,
+    `fwprune.networks.builder`) for images of `input_shape` and `num_classes` classes."""
+    model = builder(network)(tuple(input_shape), num_classes)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"the builder of {network!r} returned {type(model)}, no Keras model")
+    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model)]
+    if nested:
+        # Their Conv2D and Dense layers would be neither pruned nor counted.
+        raise TypeError(f"{network!r}: a model inside the model ({nested}); build it flat")
+    return model
 
 
 def prunable_layers(model: keras.Model) -> list[keras.layers.Layer]:

@@ -15,11 +15,12 @@ import numpy as np
 import tensorflow as tf
 
 from fwprune import checkpoint, groups, networks
+from fwprune.channels import channel_flow
 from fwprune.export import masked_export, write_exported
 from fwprune.io import epochs_trained
 from fwprune.learning_rates import learning_rate_at
 from fwprune.masking import KernelMasks
-from fwprune.model import build_model, flatten_kernels, prunable_kernels, split_flat
+from fwprune.model import INPUT_SHAPE, build_model, flatten_kernels, prunable_kernels, split_flat
 
 logger = logging.getLogger("fwprune")
 
@@ -55,7 +56,8 @@ def kernel_velocities(optimizer, kernels: list) -> list:
 
 
 class MaskedNetwork:
-    """A registered network (`fwprune.networks`, by default the paper's CNN) with hard
+    """A network (`fwprune.networks`, by default the paper's CNN; a registered name or a
+    user's builder) built for images of `input_shape` and `num_classes` classes, with hard
     masks on its prunable kernels, its SGD state and the latent pruned weights.
 
     `epochs_trained` counts every epoch since initialisation and seeds the shuffling,
@@ -75,19 +77,24 @@ class MaskedNetwork:
         momentum: float,
         batch_size: int,
         seed: int,
-        network: str = networks.DEFAULT,
+        network: str | dict = networks.DEFAULT,
         granularity: str = "unstructured",
         learning_rate_steps: list[dict] | None = None,
+        input_shape: tuple[int, ...] = INPUT_SHAPE,
+        num_classes: int = 10,
     ):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_steps = learning_rate_steps
         self.seed = seed
         self.network = network
+        self.input_shape, self.num_classes = tuple(input_shape), num_classes
         # Initial weights and the dropout stream depend on the seed alone.
         keras.utils.set_random_seed(seed)
-        self.model = build_model(network)
-        self.masking = KernelMasks(prunable_kernels(self.model), granularity)
+        self.model = self.build()
+        # Filters: which kernel reads which one's channels, from the model's graph.
+        sources = channel_flow(self.model).source if granularity == "filter" else None
+        self.masking = KernelMasks(prunable_kernels(self.model), granularity, sources)
         self.model.compile(
             optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
             loss="sparse_categorical_crossentropy",
@@ -100,6 +107,10 @@ class MaskedNetwork:
         self.epochs_trained = 0
         # This process's training, for its job's work record (`runtime.record_training`).
         self.epochs_run = self.examples_run = 0
+
+    def build(self) -> keras.Model:
+        """A fresh model of the same network, for the same data."""
+        return build_model(self.network, self.num_classes, self.input_shape)
 
     # --- masks and latent weights (`fwprune.masking`) -------------------------------
     @property
@@ -213,7 +224,7 @@ class MaskedNetwork:
         """The plain model of the same network whose kernels are W ⊙ h
         (`fwprune.export.masked_export`)."""
         masks = split_flat(self.mask, self.shapes)
-        return masked_export(self.model, self.network, self.granularity, masks)
+        return masked_export(self.model, self.build(), self.granularity, masks)
 
     def state_variables(self) -> dict:
         """{key: variable} of the model and the optimizer, as the saved state keys them."""

@@ -24,6 +24,7 @@ os.environ.update(
 from fwprune import experiment, names, networks, paths
 from fwprune.code_digest import code_digests
 from fwprune.methods import config_schema  # numpy only: cheap to import here
+from fwprune import verdict_settings  # no scipy either
 from fwprune.sources import DATASETS  # no TensorFlow either
 
 
@@ -34,6 +35,7 @@ def validate_config(schema_file):
     schema = networks.config_schema(
         config_schema(yaml.safe_load(Path(schema_file).read_text()))
     )
+    schema = verdict_settings.config_schema(schema)
     schema["properties"]["data"]["properties"]["dataset"]["enum"] = list(DATASETS)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "config.schema.json"

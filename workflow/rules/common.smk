@@ -157,15 +157,16 @@ def evaluated_model(wildcards):
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
         stem = paths.checkpoint(wildcards.seed, epoch)
-    dense = budget_checkpoint(wildcards)
-    return {
-        "state": f"{stem}.npz",
-        "model": f"{stem}.keras",
-        "litert": f"{stem}.tflite",
-        "litert_sparse": f"{stem}.sparse.tflite",
-        "dense": f"{dense}.keras",
-        "dense_litert": f"{dense}.tflite",
+    dense = paths.bundle(budget_checkpoint(wildcards))
+    return paths.bundle(stem) | {
+        "dense": dense["model"],
+        "dense_litert": dense["litert"],
     }
+
+
+def bundle_of(rule):
+    """The model files a rule writes (`paths.BUNDLE`), as another rule's inputs."""
+    return {name: rule.output[name] for name in paths.BUNDLE}
 
 
 def row(wildcards):
@@ -182,13 +183,6 @@ def row(wildcards):
     if "trial" in wildcards.keys():
         cell["trial"] = int(wildcards.trial)
     return described | settings | cell
-
-
-def sweep_tables(wildcards):
-    """A sweep's cells' metrics tables, and their timing tables if the sweep is timed."""
-    sweep = SWEEPS[wildcards.sweep]
-    timings = paths.cell_files(sweep, "timing.tsv") if sweep.timing else []
-    return {"tables": paths.cell_files(sweep, "metrics.tsv"), "timings": timings}
 
 
 def compared(wildcards):

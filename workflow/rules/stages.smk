@@ -1,17 +1,17 @@
 # The rule set a stage's rule file joins without being named anywhere else (README, "Adding
 # a stage"): a *per-model stage* is a rule whose outputs all lie in a model's folder of the
 # main run (RUN/{method}/ or RUN/{model}/). Each gets a sweep twin (sweep.smk,
-# `derive_sweep_rule`); its .tsv outputs become columns of the metrics table (`row_tables`);
-# its jobs are in the benchmark records (records.smk). A rule named time_* is a timing job:
-# a sweep runs it only if timed, and on SLURM it gets a node of its own.
+# `derive_sweep_rule`); its .tsv outputs become columns of the metrics table (`model_tables`,
+# `sweep_tables`); its jobs are in the benchmark records (records.smk). Timing jobs are the
+# rules named time_*; a sweep runs them only if timed, and on SLURM each gets a node.
 import itertools
 
 from snakemake.io import strip_wildcard_constraints, unpack as unpack_input
 from snakemake.iocontainers import Wildcards
 
 MODEL_FOLDERS = (f"{RUN}/{{method}}/", f"{RUN}/{{model}}/")
-# The SLURM groups (slurm/config.yaml sets their widths): a rule names its own in `group:`;
-# a sweep twin's short jobs form groups of their sweep's.
+# The SLURM groups, whose widths slurm/config.yaml sets. Each rule names its own in its
+# `group`, and a sweep twin's short jobs form groups of their sweep's.
 SHORT_GROUP = "short_s{seed}_b{budget}"
 TIMING_GROUP = "timing_s{seed}_b{budget}"
 REPORT_GROUP = "report"
@@ -107,8 +107,8 @@ def twin_input(item):
 
 
 def derive_sweep_rule(base) -> None:
-    """Declare sweep_RULE, the rule `base` on a sweep's cells (Snakemake's `use rule ... with:`,
-    called as its parser calls it): the same params, script and resources."""
+    """Declare sweep_RULE, the rule `base` on a sweep's cells, as Snakemake's parser
+    declares a `use rule ... with` statement (the same params, script and resources)."""
     inputs, named_inputs = named(base.input)
     outputs, named_outputs = named(base.output)
     logs, named_logs = named(base.log)
@@ -131,29 +131,37 @@ def derive_sweep_rule(base) -> None:
         workflow.benchmark(in_cell(base.benchmark, base.name)),
         workflow.group(SWEEP_GROUPS.get(base._group, base._group)),
     ]
-    declared = workflow.run(lambda: None)
+    # Like the parser's empty function body; a builtin, so that no rule file holds it.
+    declared = workflow.run(print)
     for modify in reversed(modifiers):
         declared = modify(declared)
 
 
+def stage_tables(stage):
+    """(input name, folder template, file name) of each .tsv output of a per-model stage:
+    evaluate's metrics.tsv is each model's row (`tables`), any other a stage's columns.
+    """
+    for path in stage.output:
+        folder = model_folder(path)
+        name = template(path).removeprefix(folder)
+        if name.endswith(".tsv"):
+            yield ("tables" if name == "metrics.tsv" else stage.name), folder, name
+
+
 def model_tables(config) -> dict[str, list[str]]:
-    """Every table of the main run's metrics: `tables`, each model's row (evaluate's
-    metrics.tsv), and per per-model stage with a .tsv output, its columns for each model
-    (or method) it runs on, named after the rule."""
-    values = {"model": MODELS, "method": config["methods"]}
+    """Every table of the main run's metrics table (`stage_tables`), for each model (or
+    method) its stage runs on."""
+    values = {"{model}": MODELS, "{method}": config["methods"]}
     grid = list(itertools.product(config["seeds"], config["budgets"]))
     tables = {}
-    for base in per_model_stages():
-        for path in base.output:
-            if str(path).endswith(".tsv"):
-                key = "tables" if str(path).endswith("/metrics.tsv") else base.name
-                folder = model_folder(path)
-                kind = "model" if folder.endswith("{model}/") else "method"
-                tables[key] = [
-                    template(path).format(seed=s, budget=b, **{kind: m})
-                    for s, b in grid
-                    for m in values[kind]
-                ]
+    for stage in per_model_stages():
+        for key, folder, name in stage_tables(stage):
+            kind = Path(folder).name  # {model} or {method}
+            tables[key] = [
+                f"{folder}{name}".replace(kind, model).format(seed=seed, budget=budget)
+                for seed, budget in grid
+                for model in values[kind]
+            ]
     return tables
 
 
@@ -161,14 +169,9 @@ def sweep_tables(wildcards):
     """A sweep's cells' tables, as `model_tables`: each cell's row and each stage's
     columns (a timing stage's only if the sweep is timed)."""
     sweep = SWEEPS[wildcards.sweep]
-    tables = {}
-    for base in per_model_stages():
-        if is_timing(base) and not sweep.timing:
-            continue
-        for path in base.output:
-            if str(path).endswith(".tsv"):
-                key = "tables" if str(path).endswith("/metrics.tsv") else base.name
-                tables[key] = paths.cell_files(
-                    sweep, template(path).removeprefix(model_folder(path))
-                )
-    return tables
+    return {
+        key: paths.cell_files(sweep, name)
+        for stage in per_model_stages()
+        if sweep.timing or not is_timing(stage)
+        for key, _, name in stage_tables(stage)
+    }

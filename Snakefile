@@ -12,16 +12,21 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/resources.smk"
-include: "workflow/rules/download.smk"
-include: "workflow/rules/pretrain.smk"
-include: "workflow/rules/prune.smk"
-include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/timing.smk"
-include: "workflow/rules/plot.smk"
-include: "workflow/rules/records.smk"
-include: "workflow/rules/benchmarks.smk"
-include: "workflow/rules/sweep.smk"
-include: "workflow/rules/tune.smk"
+include: "workflow/rules/stages.smk"
+
+
+# Every other rule file, in name order: a new stage is a new file there (README, "Adding a
+# stage"). The sweeps' and tuning's rules come last: they derive from all the others.
+DERIVED = ("sweep.smk", "tune.smk")
+for rule_file in sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk")):
+    if rule_file.name not in ("common.smk", "resources.smk", "stages.smk", *DERIVED):
+
+        include: f"workflow/rules/{rule_file.name}"
+
+
+for rule_file in DERIVED:
+
+    include: f"workflow/rules/{rule_file}"
 
 
 rule all:

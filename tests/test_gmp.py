@@ -38,13 +38,13 @@ def test_schedule_ends_at_s_final_exactly_and_never_falls(s_init, s_final, steps
 
 def test_schedule_is_the_hand_computed_cubic():
     # s_t = 0.8 (1 - (1 - t/4)^3): 0.8 * 37/64, 0.8 * 7/8, 0.8 * 63/64, 0.8.
-    np.testing.assert_allclose(polynomial_decay(0.0, 0.8, 4), [0.4625, 0.7, 0.7875, 0.8])
+    np.testing.assert_allclose(polynomial_decay(0.0, 0.8, 4, 3), [0.4625, 0.7, 0.7875, 0.8])
     # From s_init = 0.2: 0.5 + (0.2 - 0.5)(1 - t/2)^3 = 0.4625, 0.5.
-    np.testing.assert_allclose(polynomial_decay(0.2, 0.5, 2), [0.4625, 0.5])
+    np.testing.assert_allclose(polynomial_decay(0.2, 0.5, 2, 3), [0.4625, 0.5])
 
 
 def test_cubic_prunes_fast_early_unlike_the_linear_schedule():
-    cubic, linear = polynomial_decay(0.0, 0.6, 4), polynomial_decay(0.0, 0.6, 4, power=1)
+    cubic, linear = polynomial_decay(0.0, 0.6, 4, 3), polynomial_decay(0.0, 0.6, 4, power=1)
     assert np.all(cubic[:-1] > linear[:-1])
     np.testing.assert_allclose(linear, [0.15, 0.3, 0.45, 0.6])
 
@@ -86,8 +86,8 @@ def test_schedule_equals_tfmot_at_the_corresponding_steps(
 
 def test_keep_schedule_counts_down_to_the_exact_final_count():
     n = 34_720
-    keeps = keep_schedule(n, 0.0, 0.6, 4)
-    assert keeps == [keep_count(n, s) for s in polynomial_decay(0.0, 0.6, 4)]
+    keeps = keep_schedule(n, 0.0, 0.6, 4, 3)
+    assert keeps == [keep_count(n, s) for s in polynomial_decay(0.0, 0.6, 4, 3)]
     assert keeps[-1] == keep_count(n, 0.6)
     assert all(a >= b for a, b in zip(keeps, keeps[1:], strict=False))
 
@@ -181,7 +181,7 @@ def test_gmp_keeps_the_largest_survivors_globally(gmp_run):
             assert magnitudes[event["after"]].min() >= magnitudes[dropped].max()
     first = events[0]
     np.testing.assert_array_equal(
-        first["after"], magnitude_mask(first["weights"], polynomial_decay(0.0, 0.6, 4)[0])
+        first["after"], magnitude_mask(first["weights"], polynomial_decay(0.0, 0.6, 4, 3)[0])
     )
 
 

@@ -44,7 +44,6 @@ SLURM_FLAGS = (
 SUBMITTED = re.compile(
     r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/(rule|group)_(\w+)/"
 )
-PROFILE = yaml.safe_load((REPO / "slurm" / "config.yaml").read_text())
 SMOKE = yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())
 
 # The target: budget 1's base evaluation and two methods' metrics and timing tables. Nine
@@ -86,18 +85,21 @@ def cluster(slurm_available, tmp_path_factory, monkeypatch):
         yield home
 
 
-def expected_groups(jobs: set[str]) -> Counter:
-    """Group jobs the profile makes of these jobs (named as `logged_jobs` names them): one
-    per group id, its template (e.g. short_s{seed}_b{budget}) filled in with the wildcards
-    of the jobs it holds, named as the executor names it, GROUPID_RULES (its jobs' rules)."""
-    rules_by_group: dict[str, set[str]] = {}
-    for name in jobs:
-        rule, *pairs = name.split()
-        if rule in PROFILE["groups"]:
-            groupid = PROFILE["groups"][rule].format(**dict(p.split("=", 1) for p in pairs))
-            rules_by_group.setdefault(groupid, set()).add(rule)
+# A group job in a dry run: "Group job GROUPID (jobs in lexicogr. order):", then its
+# members' details indented by 4, each with its "rule NAME:".
+GROUP_JOB = re.compile(r"Group job (\S+) \(jobs in lexicogr\. order\):\n\n((?: {4}.*\n)+)")
+MEMBER = re.compile(r"rule (\w+):")
+
+
+def planned_groups(workdir) -> Counter:
+    """Group jobs the rules' `group:` make of the targets' jobs (workflow/rules/stages.smk),
+    as a dry run with the profile plans them, named as the executor names them,
+    GROUPID_RULES (its jobs' rules)."""
+    arguments = ("-n", *TABLES, "--profile", "slurm", "--configfile", "tests/smoke.yaml")
+    dry_run = run_snakemake(workdir, *arguments).stdout
     return Counter(
-        f"{groupid}_{'_'.join(sorted(rules))}" for groupid, rules in rules_by_group.items()
+        f"{groupid}_{'_'.join(sorted(set(MEMBER.findall(members))))}"
+        for groupid, members in GROUP_JOB.findall(dry_run)
     )
 
 
@@ -119,6 +121,7 @@ def table(workdir, path) -> pd.DataFrame:
 @pytest.mark.usefixtures("slurm_available")
 def test_smoke_budget_runs_through_slurm(cluster, smoke_run, tmp_path):
     workdir = slurm_checkout(tmp_path, smoke_run)
+    expected_groups = planned_groups(workdir)
     result = run_snakemake(
         workdir,
         "--profile",
@@ -140,13 +143,14 @@ def test_smoke_budget_runs_through_slurm(cluster, smoke_run, tmp_path):
     # copied in, so no download or pre-training (a job alone, as a prune is).
     assert set(planned) == {"prune", "finetune", "evaluate", "time_inference"}
     # Every job Snakemake planned went through sbatch (file targets: no target rule): an
-    # ungrouped rule's jobs one by one, the grouped ones (slurm/config.yaml) in one group
+    # ungrouped rule's jobs one by one, the grouped ones (their rules' `group:`) in one group
     # job per group id, here one for the fine-tunes and evaluations, one for the timing jobs.
-    grouped = set(PROFILE["groups"])
+    assert set(expected_groups) == {"short_s0_b1_evaluate_finetune", "timing_s0_b1_time_inference"}
+    grouped = {"finetune", "evaluate", "time_inference"}
     alone = Counter({rule: n for rule, n in planned.items() if rule not in grouped})
     assert Counter(name for _, kind, name in submitted if kind == "rule") == alone
     groups = Counter(name for _, kind, name in submitted if kind == "group")
-    assert groups == expected_groups(jobs)
+    assert groups == expected_groups
     # Grouping at least halves the sbatch calls (9 jobs, 4 submissions).
     assert len(submitted) <= planned.total() // 2, (len(submitted), planned)
     # The same numbers as the local smoke run's for the same files: both prunes and

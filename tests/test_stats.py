@@ -8,6 +8,7 @@ from fwprune import stats
 from fwprune.stats import BETTER, EQUIVALENT, INCONCLUSIVE, WORSE, compare
 
 MARGIN = 0.005
+ALPHA = 0.05
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ MARGIN = 0.005
     ],
 )
 def test_four_outcomes(differences, outcome):
-    assert compare(differences, MARGIN).outcome == outcome
+    assert compare(differences, MARGIN, ALPHA).outcome == outcome
 
 
 def test_outcomes_follow_the_interval():
@@ -32,7 +33,7 @@ def test_outcomes_follow_the_interval():
     rng = np.random.default_rng(0)
     for _ in range(300):
         d = rng.normal(rng.uniform(-0.01, 0.01), rng.uniform(0.0005, 0.01), size=rng.integers(2, 7))
-        c = compare(d, MARGIN)
+        c = compare(d, MARGIN, ALPHA)
         assert (c.p_difference < 0.05) == (c.low > 0 or c.high < 0)
         assert (c.p_equivalence < 0.05) == (-MARGIN < c.low and c.high < MARGIN)
 
@@ -40,10 +41,10 @@ def test_outcomes_follow_the_interval():
 def test_p_values_by_hand():
     d = np.array([0.02, 0.03, 0.025])  # mean 0.025, sd 0.005, se 0.005 / sqrt(3)
     se = 0.005 / np.sqrt(3)
-    c = compare(d, MARGIN)
+    c = compare(d, MARGIN, ALPHA)
     assert c.p_difference == pytest.approx(2 * scipy_stats.t.sf(0.025 / se, 2))
     assert c.p_equivalence == 1.0  # 2 * max(p_lower, p_upper), capped at 1
-    small = compare([0.002, 0.004, 0.003], MARGIN)  # mean 0.003, sd 0.001
+    small = compare([0.002, 0.004, 0.003], MARGIN, ALPHA)  # mean 0.003, sd 0.001
     se = 0.001 / np.sqrt(3)
     p_lower = scipy_stats.t.sf((0.003 + MARGIN) / se, 2)
     p_upper = scipy_stats.t.cdf((0.003 - MARGIN) / se, 2)
@@ -54,7 +55,7 @@ def test_p_values_by_hand():
 
 
 def test_one_seed_is_inconclusive():
-    c = compare([0.5], MARGIN)
+    c = compare([0.5], MARGIN, ALPHA)
     assert c.outcome == INCONCLUSIVE and c.verdict == "inconclusive (1 seed)"
     assert np.isnan(c.p_difference) and c.interval() == "+0.500"
 
@@ -69,13 +70,13 @@ def test_one_seed_is_inconclusive():
     ],
 )
 def test_zero_variance_is_decided_exactly(differences, outcome, p_difference, p_equivalence):
-    c = compare(differences, MARGIN)
+    c = compare(differences, MARGIN, ALPHA)
     assert (c.outcome, c.p_difference, c.p_equivalence) == (outcome, p_difference, p_equivalence)
     assert c.low == c.high == c.mean
 
 
 def test_margin_zero_tests_no_equivalence():
-    c = compare([0.0, 0.0, 0.0], 0.0)
+    c = compare([0.0, 0.0, 0.0], 0.0, ALPHA)
     assert np.isnan(c.p_equivalence) and c.outcome == INCONCLUSIVE
 
 
@@ -97,9 +98,9 @@ def test_benjamini_hochberg_is_monotone_and_capped():
 
 
 def test_adjust_turns_a_marginal_difference_inconclusive():
-    marginal = compare([0.012, 0.018, 0.024], MARGIN)  # p about 0.035 alone
-    clear = compare([-0.024, -0.026, -0.025], MARGIN)
-    null = [compare([0.01, -0.012, 0.003], MARGIN) for _ in range(4)]
+    marginal = compare([0.012, 0.018, 0.024], MARGIN, ALPHA)  # p about 0.035 alone
+    clear = compare([-0.024, -0.026, -0.025], MARGIN, ALPHA)
+    null = [compare([0.01, -0.012, 0.003], MARGIN, ALPHA) for _ in range(4)]
     assert marginal.outcome == BETTER and 0.01 < marginal.p_difference < 0.05
     adjusted = stats.adjust([marginal, clear, *null])
     assert adjusted[0].outcome == INCONCLUSIVE and adjusted[0].adjusted
@@ -109,8 +110,8 @@ def test_adjust_turns_a_marginal_difference_inconclusive():
 
 def test_adjust_separates_the_two_families():
     # Equivalence p-values of comparisons with margin 0 are no tests and do not count.
-    equivalent = compare([0.001, -0.001, 0.0005], MARGIN)
-    others = [compare([0.02, 0.03, 0.025], 0.0) for _ in range(5)]
+    equivalent = compare([0.001, -0.001, 0.0005], MARGIN, ALPHA)
+    others = [compare([0.02, 0.03, 0.025], 0.0, ALPHA) for _ in range(5)]
     adjusted = stats.adjust([equivalent, *others])
     assert adjusted[0].p_equivalence == pytest.approx(equivalent.p_equivalence)
     assert adjusted[0].outcome == EQUIVALENT
@@ -135,7 +136,7 @@ def test_a_split_cell_shows_its_seeds():
 
 
 def test_a_split_comparison_is_inconclusive_whatever_its_numbers():
-    c = compare([0.8, 0.81, 0.82], MARGIN, note=stats.SPLIT_SEEDS)
+    c = compare([0.8, 0.81, 0.82], MARGIN, ALPHA, note=stats.SPLIT_SEEDS)
     assert c.verdict == "inconclusive (split seeds)" and np.isnan(c.p_difference)
 
 

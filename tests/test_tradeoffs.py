@@ -1,6 +1,8 @@
 """The trade-off table: points lost against each seed's own checkpoint, ms and kB saved
 per point, and the frontier, on made-up sweep rows whose every number is known."""
 
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -86,3 +88,28 @@ def test_a_cell_run_by_both_sweeps_is_shown_once_not_averaged():
     lines = tradeoffs.report(twice, BASE).splitlines()
     (row,) = [line for line in lines if line.startswith("| filter")]
     assert "| 0.950 |" in row
+
+
+def int8_cells(int8_loss_at_90: float) -> pd.DataFrame:
+    """Two seeds of fw at sparsities 0.5 and 0.9: the 0.9 model is the smaller and faster
+    int8 model, and loses `int8_loss_at_90` accuracy to its float32 twin (0.5: 0.001)."""
+    rows = []
+    for seed, sparsity in itertools.product((0, 1), (0.5, 0.9)):
+        accuracy = 0.95 + seed * 0.001
+        loss = int8_loss_at_90 if sparsity == 0.9 else 0.001
+        rows.append(
+            {"seed": seed, "budget": 1, "param_granularity": "unstructured", "method": "fw",
+             "target_sparsity": sparsity, "test_accuracy": accuracy,
+             "int8_test_accuracy": accuracy - loss, "pruned_latency_ms": 0.1,
+             "int8_pruned_latency_ms": 0.1 - sparsity / 20,
+             "int8_inference_time_ratio": 1 - sparsity / 2, "litert_gzip_bytes": 4e5,
+             "int8_gzip_bytes": 1e5 * (1 - sparsity), "int8_gzip_ratio": 0.25 * (1 - sparsity)}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_int8_choices_keep_only_models_within_the_loss_of_their_float_twin():
+    kept = tradeoffs.int8_choices(int8_cells(int8_loss_at_90=0.004)).splitlines()[2]
+    assert kept.count("sparsity 0.9") == 2  # the smallest and the fastest
+    dropped = tradeoffs.int8_choices(int8_cells(int8_loss_at_90=0.02)).splitlines()[2]
+    assert dropped.count("sparsity 0.5") == 2 and "sparsity 0.9" not in dropped

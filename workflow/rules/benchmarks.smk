@@ -14,6 +14,8 @@ rule benchmarks:
         work="results/benchmarks.work.json",
     benchmark:
         "results/benchmarks.benchmark.tsv"
+    group:
+        REPORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: 1

@@ -24,6 +24,7 @@ os.environ.update(
 from fwprune import data, experiment, names, networks, paths
 from fwprune.code_digest import code_digests
 from fwprune.methods import config_schema  # numpy only: cheap to import here
+from fwprune import verdict_settings  # no scipy either
 from fwprune.sources import DATASETS  # no TensorFlow either
 
 
@@ -34,6 +35,7 @@ def validate_config(schema_file):
     schema = networks.config_schema(
         config_schema(yaml.safe_load(Path(schema_file).read_text()))
     )
+    schema = verdict_settings.config_schema(schema)
     schema["properties"]["data"]["properties"]["dataset"]["then"]["enum"] = list(
         DATASETS
     )
@@ -169,15 +171,16 @@ def evaluated_model(wildcards):
     else:
         epoch = int(wildcards.budget) + names.extra_epochs(wildcards.model)
         stem = paths.checkpoint(wildcards.seed, epoch)
-    dense = budget_checkpoint(wildcards)
-    return {
-        "state": f"{stem}.npz",
-        "model": f"{stem}.keras",
-        "litert": f"{stem}.tflite",
-        "litert_sparse": f"{stem}.sparse.tflite",
-        "dense": f"{dense}.keras",
-        "dense_litert": f"{dense}.tflite",
+    dense = paths.bundle(budget_checkpoint(wildcards))
+    return paths.bundle(stem) | {
+        "dense": dense["model"],
+        "dense_litert": dense["litert"],
     }
+
+
+def bundle_of(rule):
+    """The model files a rule writes (`paths.BUNDLE`), as another rule's inputs."""
+    return {name: rule.output[name] for name in paths.BUNDLE}
 
 
 def row(wildcards):
@@ -194,13 +197,6 @@ def row(wildcards):
     if "trial" in wildcards.keys():
         cell["trial"] = int(wildcards.trial)
     return described | settings | cell
-
-
-def sweep_tables(wildcards):
-    """A sweep's cells' metrics tables, and their timing tables if the sweep is timed."""
-    sweep = SWEEPS[wildcards.sweep]
-    timings = paths.cell_files(sweep, "timing.tsv") if sweep.timing else []
-    return {"tables": paths.cell_files(sweep, "metrics.tsv"), "timings": timings}
 
 
 def compared(wildcards):

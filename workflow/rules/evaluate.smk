@@ -9,6 +9,8 @@ rule evaluate:
         work=f"{RUN}/{{model}}/evaluate.work.json",
     benchmark:
         f"{RUN}/{{model}}/evaluate.benchmark.tsv"
+    group:
+        SHORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: config["threads"]
@@ -27,8 +29,8 @@ rule evaluate:
 
 rule aggregate:
     input:
-        tables=paths.metrics_tables(config),
-        timings=paths.timing_tables(config),
+        # Each model's row, and the columns of every per-model stage (stages.smk).
+        unpack(lambda wildcards: model_tables(config)),
     output:
         table="results/metrics.parquet",
         text=report(
@@ -39,6 +41,8 @@ rule aggregate:
         work="results/aggregate.work.json",
     benchmark:
         "results/aggregate.benchmark.tsv"
+    group:
+        REPORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: 1

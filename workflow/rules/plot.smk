@@ -16,6 +16,8 @@ rule plot:
         work="results/figures/plot.work.json",
     benchmark:
         "results/figures/plot.benchmark.tsv"
+    group:
+        REPORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -38,6 +40,8 @@ rule claims:
         work="results/claims.work.json",
     benchmark:
         "results/claims.benchmark.tsv"
+    group:
+        REPORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: 1

@@ -3,11 +3,7 @@ rule pretrain:
         unpack(previous_checkpoint),
         data=DATA_FILE,
     output:
-        state="results/seed{seed}/pretrain/epoch{epoch}.npz",
-        model="results/seed{seed}/pretrain/epoch{epoch}.keras",
-        # The model's LiteRT twins: float32, and in the converter's sparse format.
-        litert="results/seed{seed}/pretrain/epoch{epoch}.tflite",
-        litert_sparse="results/seed{seed}/pretrain/epoch{epoch}.sparse.tflite",
+        **paths.bundle(paths.CHECKPOINT),
     log:
         text="results/seed{seed}/pretrain/epoch{epoch}.pretrain.log",
         work="results/seed{seed}/pretrain/epoch{epoch}.pretrain.work.json",

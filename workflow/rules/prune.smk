@@ -3,11 +3,8 @@ rule prune:
         state=lambda wildcards: f"{budget_checkpoint(wildcards)}.npz",
         data=DATA_FILE,
     output:
-        state=f"{RUN}/{{method}}/pruned.npz",
-        model=f"{RUN}/{{method}}/pruned.keras",
-        # Its LiteRT twins: a fine-tune of 0 epochs copies them, with no TensorFlow.
-        litert=f"{RUN}/{{method}}/pruned.tflite",
-        litert_sparse=f"{RUN}/{{method}}/pruned.sparse.tflite",
+        # With its LiteRT twins: a fine-tune of 0 epochs copies them, with no TensorFlow.
+        **paths.bundle(f"{RUN}/{{method}}/pruned"),
     log:
         text=f"{RUN}/{{method}}/prune.log",
         work=f"{RUN}/{{method}}/prune.work.json",
@@ -34,21 +31,17 @@ rule prune:
 
 rule finetune:
     input:
-        state=rules.prune.output.state,
-        model=rules.prune.output.model,
-        litert=rules.prune.output.litert,
-        litert_sparse=rules.prune.output.litert_sparse,
+        **bundle_of(rules.prune),
         data=DATA_FILE,
     output:
-        state=f"{RUN}/{{method}}/finetuned.npz",
-        model=f"{RUN}/{{method}}/finetuned.keras",
-        litert=f"{RUN}/{{method}}/finetuned.tflite",
-        litert_sparse=f"{RUN}/{{method}}/finetuned.sparse.tflite",
+        **paths.bundle(f"{RUN}/{{method}}/finetuned"),
     log:
         text=f"{RUN}/{{method}}/finetune.log",
         work=f"{RUN}/{{method}}/finetune.work.json",
     benchmark:
         f"{RUN}/{{method}}/finetune.benchmark.tsv"
+    group:
+        SHORT_GROUP
     conda:
         "../../envs/fwprune.yaml"
     threads: config["threads"]

@@ -7,89 +7,12 @@
 # finds the rule in the path.
 
 
-use rule prune as sweep_prune with:
-    output:
-        state=f"{CELL}/pruned.npz",
-        model=f"{CELL}/pruned.keras",
-        litert=f"{CELL}/pruned.tflite",
-        litert_sparse=f"{CELL}/pruned.sparse.tflite",
-    log:
-        text=f"{CELL}/sweep_prune.log",
-        work=f"{CELL}/sweep_prune.work.json",
-    benchmark:
-        f"{CELL}/sweep_prune.benchmark.tsv"
-    params:
-        data_sha256=DATA_SHA256,
-        network=NETWORK,
-        seed=lambda wildcards: int(wildcards.seed),
-        algorithm=algorithm,
-        method=method_params,
-        train=method_training,
-        data=DATA_SUBSET,
-        code=pruning_code,
-
-
-use rule finetune as sweep_finetune with:
-    input:
-        state=rules.sweep_prune.output.state,
-        model=rules.sweep_prune.output.model,
-        litert=rules.sweep_prune.output.litert,
-        litert_sparse=rules.sweep_prune.output.litert_sparse,
-        data=DATA_FILE,
-    output:
-        state=f"{CELL}/finetuned.npz",
-        model=f"{CELL}/finetuned.keras",
-        litert=f"{CELL}/finetuned.tflite",
-        litert_sparse=f"{CELL}/finetuned.sparse.tflite",
-    log:
-        text=f"{CELL}/sweep_finetune.log",
-        work=f"{CELL}/sweep_finetune.work.json",
-    benchmark:
-        f"{CELL}/sweep_finetune.benchmark.tsv"
-    params:
-        data_sha256=DATA_SHA256,
-        network=NETWORK,
-        seed=lambda wildcards: int(wildcards.seed),
-        epochs=finetune_epochs,
-        granularity=lambda wildcards: job_settings(wildcards)["granularity"],
-        train=method_training,
-        data=DATA_SUBSET,
-        code=code_meaning("finetune"),
-
-
-use rule evaluate as sweep_evaluate with:
-    input:
-        state=rules.sweep_finetune.output.state,
-        model=rules.sweep_finetune.output.model,
-        litert=rules.sweep_finetune.output.litert,
-        litert_sparse=rules.sweep_finetune.output.litert_sparse,
-        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
-        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
-        data=DATA_FILE,
-    output:
-        f"{CELL}/metrics.tsv",
-    log:
-        text=f"{CELL}/sweep_evaluate.log",
-        work=f"{CELL}/sweep_evaluate.work.json",
-    benchmark:
-        f"{CELL}/sweep_evaluate.benchmark.tsv"
-
-
-# The latency of each cell's exported model over the dense checkpoint, timed alone.
-use rule time_inference as sweep_time_inference with:
-    input:
-        pruned=rules.sweep_finetune.output.model,
-        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
-        pruned_litert=rules.sweep_finetune.output.litert,
-        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
-        data=DATA_FILE,
-    output:
-        f"{CELL}/timing.tsv",
-    log:
-        text=f"{CELL}/sweep_time_inference.log",
-        work=f"{CELL}/sweep_time_inference.work.json",
-    benchmark:
-        f"{CELL}/sweep_time_inference.benchmark.tsv"
+# Each per-model stage of the main run (a rule whose files are all in a model's folder,
+# RUN/{method} or RUN/{model}) has its sweep twin, sweep_RULE: the same job on a cell, its
+# files in the cell's folder, its inputs the twin's where the main rule reads its own
+# folder (`derive_sweep_rule` in common.smk). A new stage's rule file is all it takes.
+for stage in per_model_stages():
+    derive_sweep_rule(stage)
 
 
 use rule aggregate as sweep_aggregate with:
@@ -103,6 +26,8 @@ use rule aggregate as sweep_aggregate with:
         work="results/{sweep}/sweep_aggregate.work.json",
     benchmark:
         "results/{sweep}/sweep_aggregate.benchmark.tsv"
+    group:
+        SWEEP_GROUPS[REPORT_GROUP]
 
 
 rule sweep_plot:
@@ -121,6 +46,8 @@ rule sweep_plot:
         work="results/{sweep}/sweep_plot.work.json",
     benchmark:
         "results/{sweep}/sweep_plot.benchmark.tsv"
+    group:
+        SWEEP_GROUPS[REPORT_GROUP]
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -149,6 +76,8 @@ rule sweep_verdicts:
         work="results/{sweep}/sweep_verdicts.work.json",
     benchmark:
         "results/{sweep}/sweep_verdicts.benchmark.tsv"
+    group:
+        SWEEP_GROUPS[REPORT_GROUP]
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -181,6 +110,8 @@ rule sweep_cost_plot:
         work="results/{sweep}/sweep_cost_plot.work.json",
     benchmark:
         "results/{sweep}/sweep_cost_plot.benchmark.tsv"
+    group:
+        SWEEP_GROUPS[REPORT_GROUP]
     conda:
         "../../envs/fwprune.yaml"
     threads: 1
@@ -212,6 +143,8 @@ rule sweep_tradeoffs:
         work="results/{sweep}/sweep_tradeoffs.work.json",
     benchmark:
         "results/{sweep}/sweep_tradeoffs.benchmark.tsv"
+    group:
+        SWEEP_GROUPS[REPORT_GROUP]
     conda:
         "../../envs/fwprune.yaml"
     threads: 1

@@ -13,6 +13,8 @@ rule time_inference:
         work=f"{RUN}/{{method}}/time_inference.work.json",
     benchmark:
         f"{RUN}/{{method}}/time_inference.benchmark.tsv"
+    group:
+        TIMING_GROUP
     conda:
         "../../envs/fwprune.yaml"
     # Every core of a local run (--cores), so that Snakemake starts no other job beside a
@@ -22,6 +24,7 @@ rule time_inference:
     resources:
         mem_mb=retried(1500),
         runtime=retried(5),
+        slurm_extra=WHOLE_NODE,
     params:
         data_sha256=DATA_SHA256,
         seed=lambda wildcards: int(wildcards.seed),

@@ -9,10 +9,7 @@ TRIAL = paths.TRIAL
 
 use rule sweep_prune as tune_prune with:
     output:
-        state=f"{TRIAL}/pruned.npz",
-        model=f"{TRIAL}/pruned.keras",
-        litert=f"{TRIAL}/pruned.tflite",
-        litert_sparse=f"{TRIAL}/pruned.sparse.tflite",
+        **paths.bundle(f"{TRIAL}/pruned"),
     log:
         text=f"{TRIAL}/tune_prune.log",
         work=f"{TRIAL}/tune_prune.work.json",
@@ -22,16 +19,10 @@ use rule sweep_prune as tune_prune with:
 
 use rule sweep_finetune as tune_finetune with:
     input:
-        state=rules.tune_prune.output.state,
-        model=rules.tune_prune.output.model,
-        litert=rules.tune_prune.output.litert,
-        litert_sparse=rules.tune_prune.output.litert_sparse,
+        **bundle_of(rules.tune_prune),
         data=DATA_FILE,
     output:
-        state=f"{TRIAL}/finetuned.npz",
-        model=f"{TRIAL}/finetuned.keras",
-        litert=f"{TRIAL}/finetuned.tflite",
-        litert_sparse=f"{TRIAL}/finetuned.sparse.tflite",
+        **paths.bundle(f"{TRIAL}/finetuned"),
     log:
         text=f"{TRIAL}/tune_finetune.log",
         work=f"{TRIAL}/tune_finetune.work.json",
@@ -41,12 +32,11 @@ use rule sweep_finetune as tune_finetune with:
 
 use rule sweep_evaluate as tune_evaluate with:
     input:
-        state=rules.tune_finetune.output.state,
-        model=rules.tune_finetune.output.model,
-        litert=rules.tune_finetune.output.litert,
-        litert_sparse=rules.tune_finetune.output.litert_sparse,
-        dense=lambda wildcards: f"{budget_checkpoint(wildcards)}.keras",
-        dense_litert=lambda wildcards: f"{budget_checkpoint(wildcards)}.tflite",
+        **bundle_of(rules.tune_finetune),
+        dense=lambda wildcards: paths.bundle(budget_checkpoint(wildcards))["model"],
+        dense_litert=lambda wildcards: paths.bundle(budget_checkpoint(wildcards))[
+            "litert"
+        ],
         data=DATA_FILE,
     output:
         f"{TRIAL}/metrics.tsv",

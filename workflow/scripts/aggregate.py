@@ -1,4 +1,5 @@
-"""Gather the per-model metric rows and inference timings into results/metrics.parquet."""
+"""Gather the per-model metric rows and each stage's columns (inference timings, ...) into
+results/metrics.parquet."""
 
 import pandas as pd
 
@@ -10,17 +11,19 @@ from fwprune.io import read_table, write_table
 KEYS = [key for key in tables.ROW if key != "param_granularity"]
 
 
-def main(tables: list[str], timings: list[str], output, log) -> None:
+def main(inputs, output, log) -> None:
     runtime.log_to(log.text, log.work)
-    merged = pd.concat([read_table(path) for path in tables], ignore_index=True)
+    merged = pd.concat([read_table(path) for path in inputs.tables], ignore_index=True)
     keys = [key for key in KEYS if key in merged]
-    if timings:  # a sweep may be untimed
-        timing = pd.concat([read_table(path) for path in timings], ignore_index=True)
-        # The unpruned model is the reference of the ratio: it gets no timing row.
-        merged = merged.merge(timing, on=keys, how="left", validate="one_to_one")
+    # Each other input is a stage's columns (a timing stage's: none for an untimed sweep);
+    # a model a stage does not run on (the unpruned one, a timing's reference) gets none.
+    for stage in inputs.keys():
+        if stage != "tables" and inputs[stage]:
+            columns = pd.concat([read_table(path) for path in inputs[stage]], ignore_index=True)
+            merged = merged.merge(columns, on=keys, how="left", validate="one_to_one")
     merged = merged.sort_values(keys)
     write_table(merged, output.table)
     write_table(merged, output.text)  # the same rows, readable without pandas
 
 
-main(snakemake.input.tables, snakemake.input.timings, snakemake.output, snakemake.log)
+main(snakemake.input, snakemake.output, snakemake.log)

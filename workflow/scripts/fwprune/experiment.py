@@ -324,7 +324,7 @@ def _check_variant(config: dict, name: str, entry: dict) -> None:
 
 def _check_schedule(config: dict, name: str) -> None:
     settings, target = section(config, name), target_key(config, name)
-    if settings.get("sparsity_init", 0) > settings[target]:
+    if "sparsity_init" in settings and settings["sparsity_init"] > settings[target]:
         where = f"variants.{name}" if name in variants(config) else name
         raise ValueError(
             f"config {where}.sparsity_init ({settings['sparsity_init']}) "
@@ -341,7 +341,7 @@ def _check_sweep(config: dict, name: str, entry: dict) -> None:
     if not (entry.get("methods") or config["methods"]):
         raise ValueError(f"config sweeps.{name}.methods: no method to run")
     for method in entry.get("methods") or config["methods"]:
-        settings = section(config, method) | entry.get("settings", {})
+        settings = section(config, method) | entry["settings"]
         _check_settings(f"sweeps.{name}.settings", base_method(config, method), settings)
     for other in entry.get("compare_with") or []:
         if other not in config["sweeps"] or other == name:

@@ -23,7 +23,7 @@ KERNEL_AXES = {"CONV_2D": (1, 2, 3, 0), "FULLY_CONNECTED": (1, 0)}
 PRUNABLE_CLASSES = ("Conv2D", "Dense")
 
 
-def interpreter(model, threads: int | None = None, batch_size: int = 1) -> Interpreter:
+def interpreter(model, threads: int | None, batch_size: int) -> Interpreter:
     """An interpreter of the twin `model` (its path, or its bytes) with XNNPACK, as shipped,
     its input resized to `batch_size` examples and its tensors allocated."""
     if isinstance(model, bytes):

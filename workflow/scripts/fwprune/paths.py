@@ -4,7 +4,7 @@ the lists of files a target needs. Plain strings, no Snakemake, one definition e
 import itertools
 from pathlib import Path
 
-from fwprune.experiment import Sweep, models
+from fwprune.experiment import Sweep
 
 # A budget's folder of the main run, a sweep's cell, a pre-training checkpoint (a stem:
 # .npz, .keras and .tflite files share it).
@@ -14,6 +14,15 @@ CHECKPOINT = "results/seed{seed}/pretrain/epoch{epoch}"
 # A tuning trial of a sweep's cell: trained at the tuning seed, scored on validation.
 TRIAL = "results/{sweep}/tune/seed{seed}/budget{budget}/{method}/sparsity{sparsity}/trial{trial}"
 FIGURES = ("accuracy", "loss", "nonzero", "inference_time")
+# A trained model's files, by their input and output names, each its stem and a suffix:
+# the saved state, the exported model and its LiteRT twins (float32, and in the
+# converter's sparse format). Every rule that writes or reads a model names them so.
+BUNDLE = {
+    "state": ".npz",
+    "model": ".keras",
+    "litert": ".tflite",
+    "litert_sparse": ".sparse.tflite",
+}
 # Every job's Snakemake benchmark file is [STEM.]RULE.benchmark.tsv (and its log and work
 # record [STEM.]RULE.log, .work.json), so that its rule is in its name.
 BENCHMARK_SUFFIX = ".benchmark.tsv"
@@ -24,19 +33,13 @@ def rule_of(benchmark: Path) -> str:
     return Path(benchmark).name.removesuffix(BENCHMARK_SUFFIX).rsplit(".", 1)[-1]
 
 
+def bundle(stem: str) -> dict[str, str]:
+    """The files of the model saved at `stem` (`BUNDLE`), by name."""
+    return {name: stem + suffix for name, suffix in BUNDLE.items()}
+
+
 def checkpoint(seed, epoch) -> str:
     return CHECKPOINT.format(seed=seed, epoch=epoch)
-
-
-def metrics_tables(config: dict) -> list[str]:
-    """Every row of the main run's metrics table: each seed, budget and model."""
-    grid = itertools.product(config["seeds"], config["budgets"], models(config))
-    return [f"{RUN}/{m}/metrics.tsv".format(seed=s, budget=b) for s, b, m in grid]
-
-
-def timing_tables(config: dict) -> list[str]:
-    grid = itertools.product(config["seeds"], config["budgets"], config["methods"])
-    return [f"{RUN}/{m}/timing.tsv".format(seed=s, budget=b) for s, b, m in grid]
 
 
 def cell_files(sweep: Sweep, name: str) -> list[str]:

@@ -33,7 +33,7 @@ import numpy as np
 from fwprune.masks import keep_count, keep_counts
 
 
-def polynomial_decay(s_init: float, s_final: float, steps: int, power: float = 3.0) -> np.ndarray:
+def polynomial_decay(s_init: float, s_final: float, steps: int, power: float) -> np.ndarray:
     """s_t = s_final + (s_init - s_final)(1 - t/n)^power for t = 1..n; s_n = s_final exactly.
 
     power = 3 is Zhu & Gupta's cubic schedule (and tfmot's default); power = 1 is the
@@ -53,15 +53,13 @@ def polynomial_decay(s_init: float, s_final: float, steps: int, power: float = 3
     return schedule
 
 
-def keep_schedule(
-    n: int, s_init: float, s_final: float, steps: int, power: float = 3.0
-) -> list[int]:
+def keep_schedule(n: int, s_init: float, s_final: float, steps: int, power: float) -> list[int]:
     """k_t = n - round(s_t n): the weights kept after each pruning step."""
     return [keep_count(n, s) for s in polynomial_decay(s_init, s_final, steps, power)]
 
 
 def layer_keep_schedule(
-    layers: np.ndarray, s_init: float, s_final: float, steps: int, power: float = 3.0
+    layers: np.ndarray, s_init: float, s_final: float, steps: int, power: float
 ) -> list[np.ndarray]:
     """k_(l,t) = n_l - round(s_t n_l): per step t, the units each layer l of `layers` (each
     unit's layer index; all 0 = global, giving [k_t]) keeps after that step."""
@@ -75,4 +73,4 @@ def retraining_epochs(params: dict) -> int:
     The compute-matched dense control trains the unpruned checkpoint this long.
     """
     iterations = params.get("iterations", 0) * params.get("retrain_epochs", 0)
-    return params.get("dense_epochs", 0) + iterations + params["finetune_epochs"]
+    return params["dense_epochs"] + iterations + params["finetune_epochs"]

@@ -26,34 +26,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import stats as scipy_stats
 
+from fwprune.verdict_settings import Settings as Settings  # the verdicts' settings
+
 BETTER, WORSE, EQUIVALENT, INCONCLUSIVE = "better", "worse", "equivalent", "inconclusive"
 ONE_SEED, SPLIT_SEEDS, NO_COMMON_SEED = "1 seed", "split seeds", "no common seed"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """config.yaml's `verdicts` section (its comments say why these values)."""
-
-    alpha: float = 0.05
-    equivalence_margin: float = 0.005
-    collapsed_below: float = 0.2
-
-    @classmethod
-    def of(cls, settings: "Mapping | Settings | None") -> "Settings":
-        """Settings from the config section (None: the defaults); unknown keys are refused."""
-        if settings is None:
-            return cls()
-        if isinstance(settings, Settings):
-            return settings
-        unknown = set(settings) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown verdict settings: {sorted(unknown)}")
-        made = cls(**settings)
-        if not 0 < made.alpha < 1:
-            raise ValueError(f"alpha must lie in (0, 1), not {made.alpha}")
-        if made.equivalence_margin < 0:
-            raise ValueError(f"equivalence_margin must be >= 0, not {made.equivalence_margin}")
-        return made
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -146,7 +122,7 @@ class Comparison:
         return f"{self.interval()} {self.verdict}"
 
 
-def compare(differences, margin: float, alpha: float = 0.05, note: str = "") -> Comparison:
+def compare(differences, margin: float, alpha: float, note: str = "") -> Comparison:
     """The four-outcome comparison of per-seed differences (see the module docstring).
 
     `note` marks a comparison that is inconclusive whatever its numbers ("split seeds").

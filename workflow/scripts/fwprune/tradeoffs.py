@@ -73,6 +73,67 @@ def budget_table(cells: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# The int8 twin's columns beside the float32 twin's (fwprune.quantize), means per cell.
+INT8_COLUMNS = [
+    "test_accuracy",
+    "int8_test_accuracy",
+    "pruned_latency_ms",
+    "int8_pruned_latency_ms",
+    "int8_inference_time_ratio",
+    "litert_gzip_bytes",
+    "int8_gzip_bytes",
+    "int8_gzip_ratio",
+]
+# How far below its float32 twin's accuracy an int8 model may be and still count as as good
+# (half a point of test accuracy; issue 31's criterion for docs/results.md).
+INT8_ACCURACY_LOSS = 0.005
+
+
+def int8_table(cells: pd.DataFrame) -> str:
+    """Per cell, the float32 and int8 twins side by side: accuracy, batch-1 latency per
+    example (the int8 one also × the unpruned int8 twin timed beside it) and gzip kB (the
+    int8 one also × the unpruned float32 twin)."""
+    lines = [
+        "| granularity | method | sparsity | accuracy float32 | accuracy int8 "
+        "| batch 1 ms float32 | batch 1 ms int8 (× unpruned int8) "
+        "| gzip kB float32 | gzip kB int8 (× unpruned float32) |",
+        "|---" * 9 + "|",
+    ]
+    for (_, granularity, method, sparsity), row in cells.iterrows():
+        lines.append(
+            f"| {granularity} | {method} | {sparsity:g} | {row.test_accuracy:.3f} "
+            f"| {row.int8_test_accuracy:.3f} | {row.pruned_latency_ms:.3f} "
+            f"| {row.int8_pruned_latency_ms:.3f} ({row.int8_inference_time_ratio:.2f}) "
+            f"| {row.litert_gzip_bytes / 1000:.0f} "
+            f"| {row.int8_gzip_bytes / 1000:.0f} ({row.int8_gzip_ratio:.2f}) |"
+        )
+    return "\n".join(lines)
+
+
+def int8_choices(sweeps: pd.DataFrame) -> str:
+    """Per method, the smallest (gzip) and the fastest (batch-1 latency ratio) int8 model
+    whose mean int8 accuracy is within INT8_ACCURACY_LOSS of its float32 twin's, over
+    every budget, granularity and sparsity of `sweeps` (means over seeds)."""
+    means = distinct_rows(sweeps).groupby(CELL)[INT8_COLUMNS].mean().reset_index()
+    kept = means[means.test_accuracy - means.int8_test_accuracy <= INT8_ACCURACY_LOSS]
+    lines = [
+        "| method | smallest int8 model | gzip kB | fastest int8 model | batch 1 × unpruned int8 |",
+        "|---" * 5 + "|",
+    ]
+    for method, rows in kept.groupby("method"):
+        small = rows.loc[rows.int8_gzip_bytes.idxmin()]
+        fast = rows.loc[rows.int8_inference_time_ratio.idxmin()]
+        lines.append(
+            f"| {method} | {cell_name(small)} | {small.int8_gzip_bytes / 1000:.0f} "
+            f"| {cell_name(fast)} | {fast.int8_inference_time_ratio:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def cell_name(row) -> str:
+    return f"budget {row.budget}, {row.param_granularity}, sparsity {row.target_sparsity:g}"
+
+
 def report(sweeps: pd.DataFrame, base: pd.DataFrame) -> str:
     """The trade-off tables of `sweeps` (rows of the sweeps' metrics tables, timed), one per
     budget, against `base` (the unpruned checkpoints' metrics rows)."""
@@ -95,6 +156,16 @@ def report(sweeps: pd.DataFrame, base: pd.DataFrame) -> str:
         f"### Pre-trained {budget} epoch(s): mean over {seeds} seed(s)\n\n{budget_table(cells)}\n"
         for budget, cells in means.groupby(level="budget")
     ]
+    if set(INT8_COLUMNS) <= set(frame.columns):  # a run from before the int8 stage has none
+        int8_means = frame.groupby(CELL)[INT8_COLUMNS].mean()
+        sections += [
+            f"### Int8 beside float32, pre-trained {budget} epoch(s)\n\n{int8_table(cells)}\n"
+            for budget, cells in int8_means.groupby(level="budget")
+        ]
+        sections.append(
+            f"### The smallest and the fastest int8 model within {INT8_ACCURACY_LOSS} of its "
+            f"float32 twin's accuracy\n\n{int8_choices(frame)}\n"
+        )
     return "\n".join(sections)
 
 

@@ -177,8 +177,7 @@ class Method:
         """Every searched key is a setting of its section that leaves the epochs it spends
         alone, and both ends of its range (every option of a choice) are values its schema
         allows."""
-        properties = self.schema()["properties"]
-        defaults = {key: value["default"] for key, value in properties.items()}
+        properties, defaults = self.schema()["properties"], self.defaults()
         for key, dimension in self.search_space.items():
             if key not in properties or key == self.target_key:
                 raise ValueError(f"method {self.name}: search space key {key!r} is no setting")
@@ -194,6 +193,10 @@ class Method:
                     raise ValueError(
                         f"method {self.name}: search space {key} = {value!r}: {error.message}"
                     ) from None
+
+    def defaults(self) -> dict:
+        """Its section's settings as the schema fills them in: every key's default."""
+        return {key: value["default"] for key, value in self.schema()["properties"].items()}
 
     def schema(self) -> dict:
         """The JSON schema of its config section (a fresh copy: validation fills defaults)."""
@@ -223,13 +226,22 @@ def discover() -> dict[str, Method]:
 
 
 REGISTRY = discover()
-PRUNERS = {name: method.prune for name, method in REGISTRY.items()}
+
+
+def with_defaults(method: Method) -> Callable:
+    """`method`'s prune, its params' missing keys taken from its declared defaults (what a
+    validated config section holds): a method reads every key it uses, never defaulting it."""
+    defaults = method.defaults()
+    return lambda network, data, params, rng: method.prune(network, data, defaults | params, rng)
+
+
+PRUNERS = {name: with_defaults(method) for name, method in REGISTRY.items()}
 
 
 def prune(method: str, network, data, params: dict, rng):
     """Run the registered `method` with `params` (its section as the job uses it): first
     `dense_epochs` epochs of dense training, then the method itself."""
-    if params.get("dense_epochs"):
+    if params["dense_epochs"]:
         network.train(*data, params["dense_epochs"])
     return PRUNERS[method](network, data, params, rng)
 

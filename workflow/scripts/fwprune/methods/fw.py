@@ -58,7 +58,7 @@ FRANK_WOLFE_SETTINGS = {
 
 def fw(network, data, params: dict, rng):
     """Algorithm 3: FW steps on m with direction g; pruning events at ceil(N/2) and N."""
-    layers = ranking_layers(network.units, params.get("scope", "global"))
+    layers = ranking_layers(network.units, params["scope"])
     keep = keep_counts(layers, params["sparsity"])
     events = {i: keep for i in fwm.pruning_iterations(params["iterations"])}
     return frank_wolfe(network, data, params, rng, events, momentum=None, layers=layers)

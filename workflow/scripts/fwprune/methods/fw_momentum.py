@@ -11,7 +11,7 @@ def fw_momentum(network, data, params: dict, rng):
     """Algorithm 4: FW on the moving average d of g; a pruning event every iteration, the
     sparsity rising linearly to s_final: s_i = s_init + i (s_final - s_init) / N; with
     scope `layer`, each layer l keeps k_(l,i) = n_l - round(s_i n_l) at event i."""
-    layers = ranking_layers(network.units, params.get("scope", "global"))
+    layers = ranking_layers(network.units, params["scope"])
     keeps = schedules.layer_keep_schedule(
         layers,
         params["sparsity_init"],

@@ -21,12 +21,12 @@ def gmp(network, data, params: dict, rng):
     is never revived, so each mask is a subset of the one before. With scope `layer` each
     layer l keeps its k_(l,t) = n_l - round(s_t n_l) largest among its kept units.
     """
-    s_init, s_final = params.get("sparsity_init", 0.0), params["sparsity_final"]
+    s_init, s_final = params["sparsity_init"], params["sparsity_final"]
     if s_init > s_final:
         raise ValueError(f"gmp: sparsity_init {s_init} exceeds sparsity_final {s_final}")
-    steps, power = params["iterations"], params.get("power", 3)
+    steps, power = params["iterations"], params["power"]
     sparsities = schedules.polynomial_decay(s_init, s_final, steps, power)
-    layers = ranking_layers(network.units, params.get("scope", "global"))
+    layers = ranking_layers(network.units, params["scope"])
     keeps = schedules.layer_keep_schedule(layers, s_init, s_final, steps, power)
     for t, (s_t, keep) in enumerate(zip(sparsities, keeps, strict=True), start=1):
         magnitudes = network.unit_magnitudes()

@@ -13,7 +13,7 @@ def magnitude(network, data, params: dict, rng):
     """Algorithm 2: one shot, global; keep the n - round(p n) largest |W| (units: weights,
     or filters by the root mean square of their kernel); with scope `layer`, the
     n_l - round(p n_l) largest of each layer l."""
-    layers = ranking_layers(network.units, params.get("scope", "global"))
+    layers = ranking_layers(network.units, params["scope"])
     network.set_unit_mask(magnitude_mask(network.unit_magnitudes(), params["sparsity"], layers))
     logger.info("magnitude: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network

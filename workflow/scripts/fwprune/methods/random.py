@@ -28,7 +28,7 @@ def random_mask(size: int, sparsity: float, rng: np.random.Generator, layers=Non
 def random_pruning(network, data, params: dict, rng):
     """Keep a uniformly random n - round(p n) of all prunable units (the job's seed); with
     scope `layer`, n_l - round(p n_l) of each layer's."""
-    layers = ranking_layers(network.units, params.get("scope", "global"))
+    layers = ranking_layers(network.units, params["scope"])
     network.set_unit_mask(random_mask(network.unit_count, params["sparsity"], rng, layers))
     logger.info("random: kept %d of %d units", network.unit_mask.sum(), network.unit_count)
     return network

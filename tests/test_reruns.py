@@ -19,15 +19,21 @@ def per_budget(rule: str, budgets=BUDGETS, seed=0, **wildcards) -> set[str]:
     return {job(rule, seed=seed, budget=budget, **wildcards) for budget in budgets}
 
 
-def evaluations(*models, budgets=BUDGETS, seed=0) -> set[str]:
-    return set().union(*(per_budget("evaluate", budgets, seed, model=m) for m in models))
+def evaluations(*models, budgets=BUDGETS, seed=0, stages=("evaluate",)) -> set[str]:
+    return {j for m in models for s in stages for j in per_budget(s, budgets, seed, model=m)}
+
+
+def model_jobs(*models, budgets=BUDGETS, seed=0) -> set[str]:
+    """What follows a model's (re)training: its evaluation and its int8 twin."""
+    return evaluations(*models, budgets=budgets, seed=seed, stages=("evaluate", "int8"))
 
 
 def method_jobs(*methods, budgets=BUDGETS, seed=0) -> set[str]:
-    """A method's jobs from pruning on: pruning, fine-tuning, timing and evaluation."""
-    stages = ("prune", "finetune", "time_inference")
+    """A method's jobs from pruning on: pruning, fine-tuning, both timings, evaluation and
+    its int8 twin."""
+    stages = ("prune", "finetune", "time_inference", "time_int8")
     jobs = {j for m in methods for s in stages for j in per_budget(s, budgets, seed, method=m)}
-    return jobs | evaluations(*methods, budgets=budgets, seed=seed)
+    return jobs | model_jobs(*methods, budgets=budgets, seed=seed)
 
 
 def pretraining(*epochs, seed=0) -> set[str]:
@@ -36,10 +42,14 @@ def pretraining(*epochs, seed=0) -> set[str]:
 
 # The jobs after the metrics rows: they rerun whenever any row does.
 TABLE = {job(rule) for rule in ("aggregate", "plot", "claims", "benchmarks", "all")}
-# Every timing job of the smoke run.
-TIMINGS = {j for m in METHODS for j in per_budget("time_inference", method=m)}
+# Every timing job of the smoke run, float32 and int8.
+TIMINGS = {
+    j for m in METHODS for r in ("time_inference", "time_int8") for j in per_budget(r, method=m)
+}
+# Every int8 twin of the smoke run (int8.smk).
+INT8 = evaluations("base", *METHODS, *CONTROLS, stages=("int8",))
 # Every training and evaluation job of the smoke run: all but the download.
-TRAINING = pretraining(*range(1, 7)) | method_jobs(*METHODS) | evaluations("base", *CONTROLS)
+TRAINING = pretraining(*range(1, 7)) | method_jobs(*METHODS) | model_jobs("base", *CONTROLS)
 
 
 def merged(base: dict, change: dict) -> dict:
@@ -109,12 +119,12 @@ ROWS = {
         config(fw={"finetune_epochs": 1}),
         method_jobs("fw") - per_budget("prune", method="fw")
         | pretraining(7)
-        | evaluations("dense+5")
+        | model_jobs("dense+5")
         | TABLE,
     ),
     "fw.iterations": (
         config(fw={"iterations": 3}),  # fw now spends 3 epochs: a new control, dense+3
-        method_jobs("fw") | evaluations("dense+3") | TABLE,
+        method_jobs("fw") | model_jobs("dense+3") | TABLE,
     ),
     "magnitude.sparsity": (config(magnitude={"sparsity": 0.6}), method_jobs("magnitude") | TABLE),
     "fw_momentum.momentum": (
@@ -130,12 +140,12 @@ ROWS = {
     ),
     "gmp.iterations": (
         config(gmp={"iterations": 3}),  # both now spend 3 epochs: a new control, dense+3
-        method_jobs("gmp", "gmp_linear") | evaluations("dense+3") | TABLE,
+        method_jobs("gmp", "gmp_linear") | model_jobs("dense+3") | TABLE,
     ),
     "magnitude.dense_epochs": (
         # magnitude now spends 2 epochs: a new control, dense+2
         config(magnitude={"dense_epochs": 1}),
-        method_jobs("magnitude") | evaluations("dense+2") | TABLE,
+        method_jobs("magnitude") | model_jobs("dense+2") | TABLE,
     ),
     "magnitude.scope": (config(magnitude={"scope": "layer"}), method_jobs("magnitude") | TABLE),
     "magnitude.granularity": (
@@ -150,17 +160,22 @@ ROWS = {
         config(seeds=[0, 1]),
         pretraining(*range(1, 7), seed=1)
         | method_jobs(*METHODS, seed=1)
-        | evaluations("base", *CONTROLS, seed=1)
+        | model_jobs("base", *CONTROLS, seed=1)
         | TABLE,
     ),
     "a budget added": (
         config(budgets=[1, 2, 3]),  # budget 3's dense+4 is epoch 7
         pretraining(7)
         | method_jobs(*METHODS, budgets=[3])
-        | evaluations("base", *CONTROLS, budgets=[3])
+        | model_jobs("base", *CONTROLS, budgets=[3])
         | TABLE,
     ),
     "dense_matched off": (config(dense_matched=False), TABLE),
+    # The int8 twins' ranges: every twin, and the int8 timings that read them.
+    "int8.representative_examples": (
+        config(int8={"representative_examples": 100}),
+        INT8 | {j for m in METHODS for j in per_budget("time_int8", method=m)} | TABLE,
+    ),
     "a comment in io.py": (
         edit(f"{LIBRARY}/io.py", "import pandas as pd\n", "import pandas as pd  # tables\n"),
         set(),
@@ -181,9 +196,9 @@ ROWS = {
         edit(f"{LIBRARY}/masks.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
         method_jobs(*METHODS) | TABLE,
     ),
-    "a changed line in metrics.py, which evaluate and timing import (litert.py reads layers)": (
+    "a changed line in metrics.py, which scoring, timing and int8 jobs import": (
         edit(f"{LIBRARY}/metrics.py", "\nimport numpy as np\n", "\nimport numpy as np\n\nX = 1\n"),
-        evaluations("base", *METHODS, *CONTROLS) | TIMINGS | TABLE,
+        evaluations("base", *METHODS, *CONTROLS) | INT8 | TIMINGS | TABLE,
     ),
     # Reruns at the grain of a method: a prune job's code is its own method's module.
     "a changed line in gmp.py": (

@@ -9,11 +9,14 @@ import yaml
 
 from conftest import REPO, job, jobs_beside_timing_jobs, logged_jobs, planned_jobs, run_snakemake
 from fwprune import experiment, names
+from fwprune.methods import REGISTRY
 
 SMOKE = yaml.safe_load(open(__file__.replace("test_workflow.py", "smoke.yaml")))
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 # config.yaml, then tests/smoke.yaml, section by section
 MERGED = CONFIG | {k: CONFIG[k] | v if isinstance(v, dict) else v for k, v in SMOKE.items()}
+# and the schema's defaults of each method's section, as the workflow's validation fills them
+MERGED |= {name: method.defaults() | MERGED.get(name, {}) for name, method in REGISTRY.items()}
 PRUNABLE = 34_720
 FILTERS = 32 + 64
 # Each smoke method's settings, target sparsity and epochs spent after the checkpoint.

@@ -41,13 +41,13 @@ def main_run_jobs():
 
 
 def benchmark_records():
-    """Each job's base, wildcards and benchmark file, sorted (params compare as text)."""
+    """Each job's rule, wildcards and benchmark file, sorted (params compare as text)."""
     records = [
         {
-            "base": base,
+            "rule": name,
             **wildcards,
-            "path": str(getattr(rules, base).benchmark).format(**wildcards),
+            "path": str(getattr(rules, name).benchmark).format(**wildcards),
         }
-        for base, wildcards in main_run_jobs()
+        for name, wildcards in main_run_jobs()
     ]
-    return sorted(records, key=lambda record: (record["base"], record["path"]))
+    return sorted(records, key=lambda record: (record["rule"], record["path"]))

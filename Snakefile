@@ -22,6 +22,7 @@ include: "workflow/rules/records.smk"
 include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/sweep.smk"
 include: "workflow/rules/tune.smk"
+include: "workflow/rules/settle.smk"
 
 
 rule all:

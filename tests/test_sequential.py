@@ -145,6 +145,18 @@ def test_a_cell_with_a_collapsed_seed_gets_no_t_interval():
     assert sequential.fmt_cell([0.95, 0.96, 0.955], 0.2).startswith("0.955 [")
 
 
+def test_a_shown_collapse_difference_decides_and_later_seeds_are_not_read():
+    """a collapses at every seed, b never: Fisher's test shows it at 6 seeds (p 0.002 <
+    0.05 / 3 looks), not at 3 (p 0.1); the 9th seed's data is there but not read."""
+    a, b = dict.fromkeys(range(9), 0.1), {s: 0.95 + 0.001 * s for s in range(9)}
+    settled = sequential.settle(a, b, Looks(3, 3, 9), SETTINGS)
+    assert settled.decided_at == 6 and [seen.seeds for seen in settled.looks] == [3, 6]
+    assert settled.collapse_verdict == sequential.COLLAPSES_MORE
+    assert settled.verdict == INCONCLUSIVE  # no seed where both worked
+    reverse = sequential.settle(b, a, Looks(3, 3, 9), SETTINGS)
+    assert reverse.collapse_verdict == sequential.COLLAPSES_LESS
+
+
 def test_collapse_rates_are_compared_by_fishers_exact_test():
     many, none = sequential.Collapse(8, 10), sequential.Collapse(0, 10)
     assert sequential.collapse_p(many, none) == pytest.approx(

@@ -11,7 +11,9 @@ table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them,
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `changes:A:B,...`: the
 same pairs' verdicts in two sweep tables (untuned, then tuned) side by side; `trials`: a
-tuning's trials and winners (its trials.tsv and winners.yaml); `budgets`: a run's mean
+tuning's trials and winners (its trials.tsv and winners.yaml); `settled:3,3,20[;A:B,...]`: a
+settled sweep's verdicts (`snakemake settle_NAME`'s metrics.tsv; its looks: the first, the
+round and the cap, then the comparisons if chosen); `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
 dense and the dense copy's control, at both batch sizes; `latency_ranges`: the same
 ratios' lowest and highest per method over a run's timing jobs; `rounds:N`: the timing rounds
@@ -34,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fwprune import claims, stats, timing, tuning, verdicts
+from fwprune import claims, settle, stats, timing, tuning, verdicts
 from fwprune.io import read_table
 
 
@@ -67,6 +69,18 @@ def changes_table(pairs: str, before, after) -> str:
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
     accuracy = [verdicts.sweep_accuracy(read_table(path)) for path in (before, after)]
     return verdicts.verdict_changes(*accuracy, chosen)
+
+
+def settled_table(spec: str, sweep) -> str:
+    """A settled sweep's verdicts (`fwprune.settle.report`) from its metrics table; `spec`
+    is "FIRST,ROUND,CAP" (its looks), then optionally ";A:B,C:D" (its comparisons)."""
+    schedule, _, pairs = spec.partition(";")
+    first, round_, cap = (int(n) for n in schedule.split(","))
+    params = {
+        "schedule": {"first": first, "round": round_, "cap": cap},
+        "comparisons": pairs.split(",") if pairs else None,
+    }
+    return settle.report(read_table(sweep), params, stats.Settings()).rstrip("\n")
 
 
 def trials_table(trials, winners) -> str:
@@ -184,6 +198,7 @@ GENERATORS = {
     "best": best_table,
     "pairs": pairs_table,
     "changes": changes_table,
+    "settled": settled_table,
     "trials": trials_table,
     "budgets": budgets_table,
     "latency": latency_table,

@@ -27,9 +27,12 @@ decided look's; with none decided, "ahead" or "behind" if some look showed it; e
 inconclusive. Later seeds never change a decided verdict.
 
 Collapse is its own outcome: a seed below `verdicts.collapsed_below` collapsed. The
-collapse rates of the two cells are compared by Fisher's exact test, and accuracy on the
-seeds where neither collapsed, by the Wilcoxon signed-rank test (no normality assumed) in
-place of the t-interval. No interval is ever taken over a collapsed seed.
+collapse rates of the two cells are compared by Fisher's exact test at each look's level
+("collapses more" / "collapses less" when it shows a difference, which also decides the
+comparison: more seeds would only count more collapses), and accuracy on the seeds where
+neither collapsed by the Wilcoxon signed-rank test (no normality assumed) at the three
+points −margin, 0, +margin in place of the t-interval. No interval is ever taken over a
+collapsed seed.
 """
 
 from collections.abc import Mapping
@@ -48,6 +51,7 @@ BETTER, WORSE, EQUIVALENT, INCONCLUSIVE = (
     "inconclusive",
 )
 NEGLIGIBLE, AHEAD, BEHIND = "negligible", "ahead", "behind"
+COLLAPSES_MORE, COLLAPSES_LESS = "collapses more", "collapses less"
 DECIDED = (BETTER, WORSE, EQUIVALENT, NEGLIGIBLE)
 OUTCOMES = (BETTER, WORSE, NEGLIGIBLE, EQUIVALENT, AHEAD, BEHIND, INCONCLUSIVE)
 T_TEST, WILCOXON = "t", "Wilcoxon"
@@ -168,6 +172,21 @@ class Look:
     outcome: str
     collapsed: tuple[Collapse, Collapse]
     collapse_p: float
+    alpha: float
+
+    @property
+    def collapse_outcome(self) -> str:
+        """Whether the method's cell collapses more or less often than the other's, when
+        Fisher's test shows the rates differ at the look's level ("" when not shown)."""
+        if not self.collapse_p < self.alpha:
+            return ""
+        first, second = (c.collapsed / c.seeds for c in self.collapsed)
+        return COLLAPSES_MORE if first > second else COLLAPSES_LESS
+
+    @property
+    def decides(self) -> bool:
+        """The look decides the comparison: its accuracy outcome, or a collapse difference."""
+        return self.outcome in DECIDED or bool(self.collapse_outcome)
 
 
 def look(a: np.ndarray, b: np.ndarray, margin: float, alpha: float, collapsed_below: float) -> Look:
@@ -187,6 +206,7 @@ def look(a: np.ndarray, b: np.ndarray, margin: float, alpha: float, collapsed_be
         outcome=outcome(d, margin, alpha, test),
         collapsed=collapses,
         collapse_p=collapse_p(*collapses),
+        alpha=alpha,
     )
 
 
@@ -194,9 +214,14 @@ def look(a: np.ndarray, b: np.ndarray, margin: float, alpha: float, collapsed_be
 class Settled:
     """A comparison's sequential verdict over its looks so far."""
 
-    looks: tuple[Look, ...]
-    verdict: str
+    looks: tuple[Look, ...]  # up to the look that decided it: later seeds are not read
+    verdict: str  # of accuracy on the seeds where neither cell collapsed
     decided_at: int | None  # seeds at the look that decided it (None: undecided)
+
+    @property
+    def collapse_verdict(self) -> str:
+        """The collapse outcome of the last look read ("not shown" when rates do not differ)."""
+        return (self.looks and self.last.collapse_outcome) or "not shown"
 
     @property
     def decided(self) -> bool:
@@ -219,14 +244,13 @@ def sequential_verdicts(outcomes) -> np.ndarray:
     return np.where(decided.any(axis=-1), first, undecided)
 
 
-def sequential_verdict(looks: list[Look]) -> tuple[str, int | None]:
-    """The verdict over a comparison's looks (`sequential_verdicts`), and the seeds at the
-    look that decided it (None: undecided)."""
-    if not looks:
-        return INCONCLUSIVE, None
-    verdict = str(sequential_verdicts([seen.outcome for seen in looks]))
-    decided = [seen.seeds for seen in looks if seen.outcome in DECIDED]
-    return verdict, (decided[0] if decided else None)
+def sequential_verdict(looks: list[Look]) -> Settled:
+    """A comparison's looks up to the first that decides it (by accuracy or by collapse),
+    its accuracy verdict over them (`sequential_verdicts`), and that look's seeds."""
+    deciding = [i for i, seen in enumerate(looks) if seen.decides]
+    read = looks[: deciding[0] + 1] if deciding else looks
+    verdict = str(sequential_verdicts([seen.outcome for seen in read])) if read else INCONCLUSIVE
+    return Settled(tuple(read), verdict, read[-1].seeds if deciding else None)
 
 
 def settle(a: Mapping, b: Mapping, schedule: Looks, settings) -> Settled:
@@ -248,5 +272,4 @@ def settle(a: Mapping, b: Mapping, schedule: Looks, settings) -> Settled:
         for n in schedule.sizes()
         if n <= len(common)
     ]
-    verdict, decided_at = sequential_verdict(looks)
-    return Settled(tuple(looks), verdict, decided_at)
+    return sequential_verdict(looks)

@@ -10,6 +10,7 @@ killed halfway resumes with the cells it had finished, and the verdicts recomput
 the committed table.
 """
 
+import numpy as np
 import pandas as pd
 
 from fwprune import sequential, stats, verdicts
@@ -42,8 +43,8 @@ def judge(frame: pd.DataFrame, pairs, schedule: Looks, settings) -> list[tuple]:
 
 
 def plan(frame: pd.DataFrame, params: dict, settings, look: int) -> dict:
-    """After look `look` (0: the sweep's seeds): the comparisons still undecided that took
-    part in it, and the cells of the next look (none after the last). `params`: the
+    """After look `look` (0: the sweep's seeds): the comparisons still undecided, and the
+    cells of the next look (none after the last). `params`: the
     schedule (Looks' fields), every seed in order, and the chosen comparisons."""
     schedule = Looks(**params["schedule"])
     sizes = schedule.sizes()
@@ -52,7 +53,7 @@ def plan(frame: pd.DataFrame, params: dict, settings, look: int) -> dict:
         for budget, sparsity, method, other, settled in judge(
             frame, comparisons(frame, params["comparisons"]), schedule, settings
         )
-        if not settled.decided and settled.looks and settled.last.seeds == sizes[look]
+        if settled.looks and not settled.decided
     ]
     following = []
     if look + 1 < len(sizes):
@@ -91,8 +92,8 @@ def report(frame: pd.DataFrame, params: dict, settings) -> str:
         f"{settings.collapsed_below:g})",
         "",
         "| budget | sparsity | comparison | seeds | difference at the last look | test "
-        "| collapsed | collapse p | verdict | decided at |",
-        "|---" * 10 + "|",
+        "| collapsed | collapse p | collapse | verdict | decided at |",
+        "|---" * 11 + "|",
     ]
     for budget, sparsity, method, other, settled in judge(
         frame, comparisons(frame, params["comparisons"]), schedule, settings
@@ -116,10 +117,10 @@ def report(frame: pd.DataFrame, params: dict, settings) -> str:
 
 def _comparison_row(budget, sparsity, name: str, settled: sequential.Settled) -> str:
     if not settled.looks:
-        cells = ["0", "–", "–", "–", "–", sequential.INCONCLUSIVE, "–"]
+        cells = ["0", "–", "–", "–", "–", "–", sequential.INCONCLUSIVE, "–"]
     else:
         last = settled.last
-        difference = f"{last.mean:+.3f}"
+        difference = "–" if np.isnan(last.mean) else f"{last.mean:+.3f}"
         if last.test == sequential.T_TEST:
             difference += f" [{last.low:+.3f}, {last.high:+.3f}]"
         cells = [
@@ -128,6 +129,7 @@ def _comparison_row(budget, sparsity, name: str, settled: sequential.Settled) ->
             last.test,
             ", ".join(str(c) for c in last.collapsed),
             stats.fmt_p(last.collapse_p),
+            settled.collapse_verdict,
             f"**{settled.verdict}**",
             str(settled.decided_at) if settled.decided else "undecided",
         ]

@@ -25,7 +25,9 @@ tables are read as one (their cells paired by seed). Verdicts use the defaults o
 config.yaml's `verdicts` section (`fwprune.stats.Settings`).
 
     python -m fwprune.doctables docs/results.md --write   regenerate the tables in place
-    python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs
+    python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs,
+                                                          and each line of "In short" that
+                                                          types a verdict outside a table
 """
 
 import argparse
@@ -81,6 +83,46 @@ def settled_table(spec: str, sweep) -> str:
         "comparisons": pairs.split(",") if pairs else None,
     }
     return settle.report(read_table(sweep), params, stats.Settings()).rstrip("\n")
+
+
+def grouped(rows) -> str:
+    """Markdown lines, one per verdict: the rows that have it, in table order."""
+    found = {}
+    for verdict, row in rows:
+        found.setdefault(verdict.strip("*"), []).append(row)
+    return "\n".join(f"- **{verdict}**: {'; '.join(named)}" for verdict, named in found.items())
+
+
+def claims_summary(metrics, sweep=None) -> str:
+    """The claims table's verdicts, each with its rows (number and claim)."""
+    judged = claims.check_claims(read_table(metrics), read_table(sweep) if sweep else None)
+    return grouped((c.holds, f"row {i} ({c.text})") for i, c in enumerate(judged, 1))
+
+
+def pairs_summary(pairs: str, *sweeps) -> str:
+    """The verdicts (after BH) of `pairs` ("A:B,C:D") in a sweep table, each with its rows:
+    the comparison at each budget and sparsity, in the `pairs` table's row order."""
+    accuracy = verdicts.sweep_accuracy(read_sweeps(sweeps))
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    return verdict_rows(verdicts.judged_pairs(accuracy, chosen, stats.Settings()))
+
+
+def summary(*sweeps) -> str:
+    """As `pairs_summary` for each Frank-Wolfe method against each baseline (the
+    `verdicts` table's second table)."""
+    frame = read_sweeps(sweeps)
+    accuracy = verdicts.sweep_accuracy(frame)
+    judged = verdicts.judged_pairs(
+        accuracy, verdicts.comparisons(accuracy, frame), stats.Settings()
+    )
+    return verdict_rows(judged)
+
+
+def verdict_rows(judged) -> str:
+    return grouped(
+        (adjusted.verdict, f"{method} − {other} at budget {budget}, {sparsity:g}")
+        for budget, sparsity, method, other, _, adjusted in judged
+    )
 
 
 def trials_table(trials, winners) -> str:
@@ -198,6 +240,9 @@ GENERATORS = {
     "best": best_table,
     "pairs": pairs_table,
     "changes": changes_table,
+    "summary": summary,
+    "pairs_summary": pairs_summary,
+    "claims_summary": claims_summary,
     "settled": settled_table,
     "trials": trials_table,
     "budgets": budgets_table,
@@ -236,6 +281,23 @@ def regenerate(text: str, root: Path) -> tuple[str, list[str]]:
     return TABLE.sub(replace, text), changed
 
 
+# The verdicts the tables give; typed by hand, one would say more than a table shows.
+VERDICT_WORD = re.compile(
+    r"\b(better|worse|equivalent|inconclusive|negligible|holds|fails)\b", re.IGNORECASE
+)
+SUMMARY = re.compile(r"^## In short\n(?P<body>.*?)(?=^## )", re.S | re.M)
+
+
+def typed_verdicts(text: str) -> list[str]:
+    """The verdict words of the "In short" section outside its generated blocks (each a
+    line that types one by hand)."""
+    found = SUMMARY.search(text)
+    if found is None:
+        return []
+    typed = TABLE.sub("", found["body"])
+    return [line for line in typed.splitlines() if VERDICT_WORD.search(line)]
+
+
 def tables(text: str) -> list[str]:
     """The specs of the marked tables in `text`."""
     return [found["spec"] for found in TABLE.finditer(text)]
@@ -249,15 +311,18 @@ def main(argv=None) -> int:
     mode.add_argument("--check", action="store_true", help="fail if a table differs")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
     args = parser.parse_args(argv)
-    stale = []
+    stale, typed = [], []
     for path in args.files:
         text, changed = regenerate(path.read_text(), args.root)
         if args.write and changed:
             path.write_text(text)
         stale += [f"{path}: table {spec}" for spec in changed]
+        typed += [f"{path}: {line.strip()}" for line in typed_verdicts(text)]
     for line in stale:
         print(("regenerated " if args.write else "differs from the code: ") + line)
-    return 1 if stale and args.check else 0
+    for line in typed:
+        print(f"a verdict typed by hand in 'In short': {line}")
+    return 1 if (stale or typed) and args.check else 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them,
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `changes:A:B,...`: the
 same pairs' verdicts in two sweep tables (untuned, then tuned) side by side; `trials`: a
-tuning's trials and winners (its trials.tsv and winners.yaml); `settled:3,3,20[;A:B,...]`: a
+tuning's trials and winners (its trials.tsv and winners.yaml); `matched:A:B,...`: the same pairs
+of a filter sweep at equal kept parameters (`fwprune.matched`); `settled:3,3,20[;A:B,...]`: a
 settled sweep's verdicts (`snakemake settle_NAME`'s metrics.tsv; its looks: the first, the
 round and the cap, then the comparisons if chosen); `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
@@ -38,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fwprune import claims, settle, stats, timing, tuning, verdicts
+from fwprune import claims, matched, settle, stats, timing, tuning, verdicts
 from fwprune.io import read_table
 
 
@@ -63,6 +64,12 @@ def pairs_table(pairs: str, *sweeps) -> str:
     """`pairs` as "A:B,C:D": A − B and C − D in every cell that has both."""
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
     return verdicts.pair_verdicts(verdicts.sweep_accuracy(read_sweeps(sweeps)), chosen)
+
+
+def matched_table(pairs: str, *sweeps) -> str:
+    """`pairs` as for `pairs_table`, compared at equal kept parameters (`fwprune.matched`)."""
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    return matched.matched_table(read_sweeps(sweeps), chosen)
 
 
 def changes_table(pairs: str, before, after) -> str:
@@ -240,6 +247,7 @@ GENERATORS = {
     "best": best_table,
     "pairs": pairs_table,
     "changes": changes_table,
+    "matched": matched_table,
     "summary": summary,
     "pairs_summary": pairs_summary,
     "claims_summary": claims_summary,

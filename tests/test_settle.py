@@ -111,10 +111,14 @@ def test_a_look_cut_short_resumes_without_rerunning_finished_seeds(settled_run):
     assert sorted(table["seed"].unique()) == [0, 1, 2]
     finished = sorted(folder.glob("seed*/budget1/*/sparsity0.9/metrics.tsv"))
     assert len(finished) == 6
-    # Cut the last look short: random's seed-2 cell unfinished, the last judgement not made.
+    # Cut the last look short, as a kill leaves it: random's seed-2 cell unfinished, the last
+    # judgement and the report not made.
     cut = settled_run / CELL.format(seed=2, method="random")
-    for path in [*cut.glob("finetuned.*"), cut / "metrics.tsv", folder / "settle" / "look1.json"]:
+    unmade = ["look1.json", "verdicts.md", "metrics.tsv"]
+    for path in [*cut.glob("finetuned.*"), cut / "metrics.tsv"]:
         path.unlink()
+    for name in unmade:
+        (folder / "settle" / name).unlink()
     kept = {path: path.stat().st_mtime_ns for path in finished if path.parent != cut}
     run_snakemake(settled_run, "--cores", "2", *CONFIGS, "--", "settle_settling", timeout=LONG)
     rerun = sorted(settled_run.glob(".snakemake/log/*.snakemake.log"))[-1]

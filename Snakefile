@@ -16,8 +16,8 @@ include: "workflow/rules/stages.smk"
 
 
 # Every other rule file, in name order: a new stage is a new file there (README, "Adding a
-# stage"). The sweeps' and tuning's rules come last: they derive from all the others.
-DERIVED = ("sweep.smk", "tune.smk")
+# stage"). The sweeps', tuning's and settling's rules come last: they derive from all the others.
+DERIVED = ("sweep.smk", "tune.smk", "settle.smk")
 for rule_file in sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk")):
     if rule_file.name not in ("common.smk", "resources.smk", "stages.smk", *DERIVED):
 

@@ -108,10 +108,10 @@ def job(rule: str, **wildcards) -> str:
     return " ".join([rule, *(f"{key}={value}" for key, value in sorted(wildcards.items()))])
 
 
-# A job in Snakemake's output or log: "rule NAME:" (or "localrule NAME:"), then, among its
+# A job in Snakemake's output or log: "rule NAME:" (or "localrule", "checkpoint"), then, among its
 # details, indented 4 more, "wildcards: a=1, b=2" when it has any. A group job's members
 # (a run with job groups) are listed indented by 4 under "Group job GROUPID (...):".
-JOB = re.compile(r"^( *)(?:local)?rule (\w+):\n((?:\1    .*\n)*)", re.M)
+JOB = re.compile(r"^( *)(?:local)?(?:rule|checkpoint) (\w+):\n((?:\1    .*\n)*)", re.M)
 WILDCARDS = re.compile(r"^ +wildcards: (.*)$", re.M)
 
 

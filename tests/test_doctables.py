@@ -143,3 +143,45 @@ def test_a_quoted_report_is_the_file_as_it_is(tmp_path):
     assert changed == ["quote cost.md"]
     assert text == doc.replace("stale\n", report.read_text())
     assert doctables.regenerate(text, tmp_path)[1] == []
+
+
+def in_short(text: str) -> tuple[int, int]:
+    start = text.index("## In short\n")
+    return start, text.index("\n## ", start)
+
+
+def test_a_planted_verdict_word_in_a_generated_summary_fails_the_check(tmp_path, capsys):
+    text = (REPO / "docs" / "results.md").read_text()
+    start, end = in_short(text)
+    line = re.compile(r"^- \*\*inconclusive\*\*: ", re.M).search(text, start, end)
+    planted = text[: line.start()] + "- **better**: " + text[line.end() :]
+    copy = tmp_path / "results.md"
+    copy.write_text(planted)
+    assert doctables.main([str(copy), "--check", "--root", str(REPO)]) == 1
+    assert "differs from the code: " in capsys.readouterr().out
+
+
+def test_a_verdict_typed_by_hand_in_the_summary_fails_the_check(tmp_path, capsys):
+    text = (REPO / "docs" / "results.md").read_text()
+    assert doctables.typed_verdicts(text) == []
+    start, end = in_short(text)
+    planted = text[:end] + "\nFW is better than gmp: use gmp.\n" + text[end:]
+    copy = tmp_path / "results.md"
+    copy.write_text(planted)
+    assert doctables.main([str(copy), "--check", "--root", str(REPO)]) == 1
+    assert "typed by hand in 'In short': " in capsys.readouterr().out
+    # The same words inside a generated block are the table's, not typed.
+    assert (
+        doctables.typed_verdicts(
+            "## In short\n<!-- table: x -->\nbetter\n<!-- end table -->\n## B\n"
+        )
+        == []
+    )
+
+
+def test_the_summary_groups_each_verdict_with_its_rows(tmp_path):
+    two_sweeps(tmp_path)
+    text = doctables.generate("pairs_summary:fw:gmp_x a.tsv b.tsv", tmp_path)
+    table = doctables.generate("pairs:fw:gmp_x a.tsv b.tsv", tmp_path)
+    verdict = table.splitlines()[-1].split("|")[-2].strip().strip("*")
+    assert text == f"- **{verdict}**: fw − gmp_x at budget 1, 0.9"

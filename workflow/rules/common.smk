@@ -203,3 +203,40 @@ def compared(wildcards):
     """A sweep and the sweeps it is drawn and priced beside."""
     sweep = SWEEPS[wildcards.sweep]
     return [sweep, *(SWEEPS[name] for name in sweep.compare_with)]
+
+
+# Settling a sweep's verdicts (settle.smk): each look's cells are read from the plans of
+# the looks before it, which exist only once their checkpoints have run.
+from fwprune import looks  # plain Python: cheap to import here
+
+
+def settle_params(wildcards):
+    """What a look's judge reads of the sweep's `settle` entry (fwprune.looks.job_params)."""
+    entry = config["sweeps"][wildcards.sweep]["settle"]
+    return looks.job_params(SWEEPS[wildcards.sweep], entry)
+
+
+def cells_through(sweep, look):
+    """The metrics tables of the cells judged at a look: the sweep's grid, then each
+    earlier look's plan (read once that look's checkpoint has run)."""
+    cells = looks.first_cells(SWEEPS[sweep])
+    for earlier in range(look):
+        plan = checkpoints.settle_look.get(sweep=sweep, look=earlier).output[0]
+        cells += [tuple(cell) for cell in json.loads(Path(plan).read_text())["next"]]
+    return paths.cell_files(SWEEPS[sweep], "metrics.tsv", dict.fromkeys(cells))
+
+
+def settled_looks(wildcards):
+    """Every look's plan up to the first that planned no more seeds, and its cells."""
+    look = 0
+    while True:
+        plan = checkpoints.settle_look.get(sweep=wildcards.sweep, look=look).output[0]
+        if not json.loads(Path(plan).read_text())["next"]:
+            break
+        look += 1
+    return {
+        "looks": [
+            f"results/{wildcards.sweep}/settle/look{k}.json" for k in range(look + 1)
+        ],
+        "metrics": cells_through(wildcards.sweep, look),
+    }

@@ -11,7 +11,10 @@ table; `verdicts`: a sweep's two verdict tables; `best`: only the first of them,
 method of each cell against the runner-up (for a sweep of many methods); `pairs:A:B,C:D`:
 the verdicts of method A against B and C against D in every cell; `changes:A:B,...`: the
 same pairs' verdicts in two sweep tables (untuned, then tuned) side by side; `trials`: a
-tuning's trials and winners (its trials.tsv and winners.yaml); `budgets`: a run's mean
+tuning's trials and winners (its trials.tsv and winners.yaml); `matched:A:B,...`: the same pairs
+of a filter sweep at equal kept parameters (`fwprune.matched`); `settled:3,3,20[;A:B,...]`: a
+settled sweep's verdicts (`snakemake settle_NAME`'s metrics.tsv; its looks: the first, the
+round and the cap, then the comparisons if chosen); `budgets`: a run's mean
 test accuracy per budget and model; `latency`: a timed sweep's latency ratios, pruned ÷
 dense and the dense copy's control, at both batch sizes; `latency_ranges`: the same
 ratios' lowest and highest per method over a run's timing jobs; `rounds:N`: the timing rounds
@@ -23,7 +26,9 @@ tables are read as one (their cells paired by seed). Verdicts use the defaults o
 config.yaml's `verdicts` section (`fwprune.stats.Settings`).
 
     python -m fwprune.doctables docs/results.md --write   regenerate the tables in place
-    python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs
+    python -m fwprune.doctables docs/results.md --check   exit 1 naming each table that differs,
+                                                          and each line of "In short" that
+                                                          types a verdict outside a table
 """
 
 import argparse
@@ -34,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fwprune import claims, stats, timing, tuning, verdicts
+from fwprune import claims, matched, settle, stats, timing, tuning, verdicts
 from fwprune.io import read_table
 
 
@@ -61,12 +66,70 @@ def pairs_table(pairs: str, *sweeps) -> str:
     return verdicts.pair_verdicts(verdicts.sweep_accuracy(read_sweeps(sweeps)), chosen)
 
 
+def matched_table(pairs: str, *sweeps) -> str:
+    """`pairs` as for `pairs_table`, compared at equal kept parameters (`fwprune.matched`)."""
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    return matched.matched_table(read_sweeps(sweeps), chosen)
+
+
 def changes_table(pairs: str, before, after) -> str:
     """`pairs` as for `pairs_table`: their verdicts in sweep table `before` and in `after`
     (e.g. untuned and tuned), side by side."""
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
     accuracy = [verdicts.sweep_accuracy(read_table(path)) for path in (before, after)]
     return verdicts.verdict_changes(*accuracy, chosen)
+
+
+def settled_table(spec: str, sweep) -> str:
+    """A settled sweep's verdicts (`fwprune.settle.report`) from its metrics table; `spec`
+    is "FIRST,ROUND,CAP" (its looks), then optionally ";A:B,C:D" (its comparisons)."""
+    schedule, _, pairs = spec.partition(";")
+    first, round_, cap = (int(n) for n in schedule.split(","))
+    params = {
+        "schedule": {"first": first, "round": round_, "cap": cap},
+        "comparisons": pairs.split(",") if pairs else None,
+    }
+    return settle.report(read_table(sweep), params, stats.Settings()).rstrip("\n")
+
+
+def grouped(rows) -> str:
+    """Markdown lines, one per verdict: the rows that have it, in table order."""
+    found = {}
+    for verdict, row in rows:
+        found.setdefault(verdict.strip("*"), []).append(row)
+    return "\n".join(f"- **{verdict}**: {'; '.join(named)}" for verdict, named in found.items())
+
+
+def claims_summary(metrics, sweep=None) -> str:
+    """The claims table's verdicts, each with its rows (number and claim)."""
+    judged = claims.check_claims(read_table(metrics), read_table(sweep) if sweep else None)
+    return grouped((c.holds, f"row {i} ({c.text})") for i, c in enumerate(judged, 1))
+
+
+def pairs_summary(pairs: str, *sweeps) -> str:
+    """The verdicts (after BH) of `pairs` ("A:B,C:D") in a sweep table, each with its rows:
+    the comparison at each budget and sparsity, in the `pairs` table's row order."""
+    accuracy = verdicts.sweep_accuracy(read_sweeps(sweeps))
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    return verdict_rows(verdicts.judged_pairs(accuracy, chosen, stats.Settings()))
+
+
+def summary(*sweeps) -> str:
+    """As `pairs_summary` for each Frank-Wolfe method against each baseline (the
+    `verdicts` table's second table)."""
+    frame = read_sweeps(sweeps)
+    accuracy = verdicts.sweep_accuracy(frame)
+    judged = verdicts.judged_pairs(
+        accuracy, verdicts.comparisons(accuracy, frame), stats.Settings()
+    )
+    return verdict_rows(judged)
+
+
+def verdict_rows(judged) -> str:
+    return grouped(
+        (adjusted.verdict, f"{method} − {other} at budget {budget}, {sparsity:g}")
+        for budget, sparsity, method, other, _, adjusted in judged
+    )
 
 
 def trials_table(trials, winners) -> str:
@@ -184,6 +247,11 @@ GENERATORS = {
     "best": best_table,
     "pairs": pairs_table,
     "changes": changes_table,
+    "matched": matched_table,
+    "summary": summary,
+    "pairs_summary": pairs_summary,
+    "claims_summary": claims_summary,
+    "settled": settled_table,
     "trials": trials_table,
     "budgets": budgets_table,
     "latency": latency_table,
@@ -221,6 +289,23 @@ def regenerate(text: str, root: Path) -> tuple[str, list[str]]:
     return TABLE.sub(replace, text), changed
 
 
+# The verdicts the tables give; typed by hand, one would say more than a table shows.
+VERDICT_WORD = re.compile(
+    r"\b(better|worse|equivalent|inconclusive|negligible|holds|fails)\b", re.IGNORECASE
+)
+SUMMARY = re.compile(r"^## In short\n(?P<body>.*?)(?=^## )", re.S | re.M)
+
+
+def typed_verdicts(text: str) -> list[str]:
+    """The verdict words of the "In short" section outside its generated blocks (each a
+    line that types one by hand)."""
+    found = SUMMARY.search(text)
+    if found is None:
+        return []
+    typed = TABLE.sub("", found["body"])
+    return [line for line in typed.splitlines() if VERDICT_WORD.search(line)]
+
+
 def tables(text: str) -> list[str]:
     """The specs of the marked tables in `text`."""
     return [found["spec"] for found in TABLE.finditer(text)]
@@ -234,15 +319,18 @@ def main(argv=None) -> int:
     mode.add_argument("--check", action="store_true", help="fail if a table differs")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
     args = parser.parse_args(argv)
-    stale = []
+    stale, typed = [], []
     for path in args.files:
         text, changed = regenerate(path.read_text(), args.root)
         if args.write and changed:
             path.write_text(text)
         stale += [f"{path}: table {spec}" for spec in changed]
+        typed += [f"{path}: {line.strip()}" for line in typed_verdicts(text)]
     for line in stale:
         print(("regenerated " if args.write else "differs from the code: ") + line)
-    return 1 if stale and args.check else 0
+    for line in typed:
+        print(f"a verdict typed by hand in 'In short': {line}")
+    return 1 if (stale or typed) and args.check else 0
 
 
 if __name__ == "__main__":

@@ -42,11 +42,12 @@ def checkpoint(seed, epoch) -> str:
     return CHECKPOINT.format(seed=seed, epoch=epoch)
 
 
-def cell_files(sweep: Sweep, name: str) -> list[str]:
-    """The file `name` of every cell of a sweep."""
+def cell_files(sweep: Sweep, name: str, cells=None) -> list[str]:
+    """The file `name` of every cell of a sweep, or of the (seed, budget, method,
+    sparsity) `cells` given (a settled sweep's look)."""
     return [
         f"{CELL}/{name}".format(sweep=sweep.name, seed=s, budget=b, method=m, sparsity=p)
-        for s, b, m, p in sweep.cells()
+        for s, b, m, p in (sweep.cells() if cells is None else cells)
     ]
 
 

@@ -77,9 +77,10 @@ def test_fw_momentum_schedule_is_linear_and_ends_at_final(s_init, s_final, itera
 @pytest.mark.parametrize(
     "params, epochs",
     [
-        ({"finetune_epochs": 1}, 1),
-        ({"iterations": 4, "retrain_epochs": 1, "finetune_epochs": 0}, 4),
-        ({"iterations": 3, "retrain_epochs": 2, "finetune_epochs": 1}, 7),
+        ({"dense_epochs": 0, "finetune_epochs": 1}, 1),
+        ({"dense_epochs": 0, "iterations": 4, "retrain_epochs": 1, "finetune_epochs": 0}, 4),
+        ({"dense_epochs": 0, "iterations": 3, "retrain_epochs": 2, "finetune_epochs": 1}, 7),
+        ({"dense_epochs": 2, "iterations": 3, "retrain_epochs": 2, "finetune_epochs": 1}, 9),
     ],
 )
 def test_retraining_epochs(params, epochs):

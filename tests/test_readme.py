@@ -235,7 +235,7 @@ def run(command: str, workdir, setup=()) -> subprocess.CompletedProcess:
     if command in AS_HELP:
         command += " --help"
     for placeholder, value in PLACEHOLDERS.items():
-        command = re.sub(rf"\b{placeholder}\b", value, command)
+        command = re.sub(rf"(?<![A-Za-z0-9]){placeholder}\b", value, command)  # tune_NAME too
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     script = "\n".join([PRELUDE, "set -e", *setup, command])
     return subprocess.run(

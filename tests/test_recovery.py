@@ -71,7 +71,14 @@ def test_killed_job_is_redone_with_its_dependants_only(finished_copy, smoke_metr
     assert not list(stage.glob("pruned.*")), "a killed job left an output behind"
     assert not list(stage.glob(".pruned*")), "a killed job left a temporary file behind"
 
-    redo = {"prune": 1, "finetune": 1, "evaluate": 1, "time_inference": 1}
+    redo = {
+        "prune": 1,
+        "finetune": 1,
+        "evaluate": 1,
+        "time_inference": 1,
+        "int8": 1,
+        "time_int8": 1,
+    }
     rest = {"aggregate": 1, "plot": 1, "claims": 1, "benchmarks": 1, "all": 1}
     assert planned_jobs(finished_copy) == redo | rest
     run_snakemake(finished_copy, "--cores", "2", "--configfile", "tests/smoke.yaml")

@@ -226,8 +226,15 @@ def test_both_sweeps_are_timed_and_drawn_by_cost(smoke_filter_sweep):
 
 def test_every_cell_of_both_sweeps_is_priced_against_its_checkpoint(smoke_filter_sweep):
     text = (smoke_filter_sweep / "results/filter_sweep/tradeoffs.md").read_text()
-    lines = text.splitlines()
-    rows = [line for line in lines if line.startswith("| ") and "| method |" not in line]
+    # The float32 table, then the int8 table beside it (the same cells), then int8 choices.
+    float32, rest = text.split("### Int8 beside float32")
+    int8 = rest.split("### The smallest")[0]
+
+    def table_rows(part):
+        lines = part.splitlines()
+        return [line for line in lines if line.startswith("| ") and "| method |" not in line]
+
+    rows = table_rows(float32)
     # (granularity, method, sparsity): the sparsity sweep runs each method with its own
     # granularity, so smoke's filter-pruned `random` at 0.5 is a cell of both sweeps.
     sweep = {
@@ -240,6 +247,7 @@ def test_every_cell_of_both_sweeps_is_priced_against_its_checkpoint(smoke_filter
     assert len(cells) == len(set(cells))  # a cell both sweeps ran is shown once
     assert len(cells) == len(sweep | filters)  # both share budget 2, the filter sweep's one
     assert any(row.endswith("| yes |") for row in rows)  # the frontier is never empty
+    assert [tuple(row.strip("| ").split(" | ")[:3]) for row in table_rows(int8)] == cells
 
 
 def test_the_sweep_is_judged_cell_by_cell(smoke_sweep):

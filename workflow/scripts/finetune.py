@@ -3,14 +3,16 @@ the state, the exported model and its LiteRT twins (float32 and sparse format)."
 
 from fwprune import runtime
 from fwprune.io import copy_file
-from fwprune.paths import BUNDLE
 
 
 def main(inputs, output, params, threads: int, log) -> None:
     if params.epochs == 0:
         # No TensorFlow at all for a copy: its start-up would be most of the job's time.
         runtime.log_to(log.text, log.work).info("finetune_epochs is 0: copying the pruned model")
-        for key in BUNDLE:
+        # Its outputs are the model bundle (paths.BUNDLE), read here from the rule rather
+        # than imported: paths imports the method registry, whose every module would then
+        # be part of this script's code digest and rerun it.
+        for key in output.keys():
             copy_file(inputs[key], output[key])
         return
     from fwprune.data import load_dataset, prepare

@@ -132,7 +132,9 @@ def deterministic_part(frame: pd.DataFrame) -> pd.DataFrame:
     measured = [
         c
         for c in frame
-        if c.startswith(("inference_time", "model_bytes", "model_gzip")) or c.endswith("latency_ms")
+        # the int8 twin's timing columns as the float32 twin's (int8_inference_time_...)
+        if c.removeprefix("int8_").startswith(("inference_time", "model_bytes", "model_gzip"))
+        or c.endswith("latency_ms")
     ]
     return frame.drop(columns=measured).sort_values(KEYS).reset_index(drop=True)
 
